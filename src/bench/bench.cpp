@@ -1,0 +1,83 @@
+#include "bench/bench.hpp"
+
+#include "bench/ingest_bench.hpp"
+#include "common/args.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace portscreen::bench {
+
+const char* const kHelp = R"(usage: portscreen bench ingest [--containers N] [--messages M] [--format edifact|json]
+                              [--repeat R] [--seed S] [--json]
+
+ingest: generates a synthetic vessel manifest of N containers (default 20000) with as many
+bills of lading as a real one, renders it as CUSCAR D11A (or portscreen JSON) split into M
+messages (default 1), and feeds it over tcp loopback to a port node running in this process on
+a fresh database, timing first send to last ACK. In the same run it inserts the same rows
+directly into a fresh database in transactions of about 1,000 containers. Prints both rates and
+their ratio, the median of R runs (default 3). With --json the last line is one JSON object
+with keys containers_per_s, direct_containers_per_s and ratio.
+)";
+
+namespace {
+
+int run_ingest(const std::vector<std::string>& argv) {
+    Args args(argv, {"containers", "messages", "format", "repeat", "seed"}, {"json"});
+    IngestBenchOptions options;
+    options.containers = static_cast<int>(args.number_or("containers", 20'000, 10, 1'000'000));
+    options.messages = static_cast<int>(args.number_or("messages", 1, 1, 10'000));
+    options.repeat = static_cast<int>(args.number_or("repeat", 3, 1, 100));
+    options.seed = static_cast<std::uint64_t>(args.number_or("seed", 7, 0, 1'000'000'000));
+    const std::string format = args.get_or("format", "edifact");
+    if (format != "edifact" && format != "json")
+        throw std::invalid_argument("--format must be edifact or json");
+    options.json = format == "json";
+    options.work_dir = std::filesystem::temp_directory_path() /
+                       ("portscreen-bench-" + std::to_string(::getpid()));
+
+    const IngestBenchResult result = run_ingest_bench(options);
+    std::filesystem::remove_all(options.work_dir);
+
+    const double rate = result.containers / result.end_to_end_s;
+    const double direct_rate = result.containers / result.direct_s;
+    std::printf("manifest: %d containers, %d bills of lading, %d message(s), %s, %.1f MB\n",
+                result.containers, result.consignments, options.messages,
+                options.json ? "JSON" : "CUSCAR D11A", result.payload_bytes / 1e6);
+    std::printf("decode and validate alone: %8.1f ms\n", result.decode_s * 1e3);
+    std::printf("end to end over tcp:       %8.1f ms  %9.0f containers/s\n",
+                result.end_to_end_s * 1e3, rate);
+    std::printf("direct SQLite inserts:     %8.1f ms  %9.0f containers/s\n",
+                result.direct_s * 1e3, direct_rate);
+    std::printf("ratio end to end / direct: %8.2f   (median of %d runs)\n", rate / direct_rate,
+                options.repeat);
+    if (args.flag("json")) {
+        const nlohmann::json figures = {
+            {"containers_per_s", rate},
+            {"direct_containers_per_s", direct_rate},
+            {"ratio", rate / direct_rate},
+            {"containers", result.containers},
+            {"messages", options.messages},
+            {"format", format},
+            {"decode_ms", result.decode_s * 1e3},
+        };
+        std::printf("%s\n", figures.dump().c_str());
+    }
+    return 0;
+}
+
+} // namespace
+
+int run(const std::vector<std::string>& argv) {
+    if (argv.empty() || argv[0] != "ingest") {
+        std::fputs(kHelp, stderr);
+        return 2;
+    }
+    return run_ingest(std::vector<std::string>(argv.begin() + 1, argv.end()));
+}
+
+} // namespace portscreen::bench

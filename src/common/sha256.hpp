@@ -1,0 +1,11 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace portscreen {
+
+/// SHA-256 of `bytes` as 64 lower-case hex digits (libsodium underneath).
+std::string sha256_hex(std::string_view bytes);
+
+} // namespace portscreen

@@ -1,0 +1,141 @@
+#include "node/config.hpp"
+
+#include "reference/reference.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <stdexcept>
+#include <vector>
+
+namespace portscreen::node {
+namespace {
+
+using nlohmann::json;
+
+/// Reads members of one JSON object, collecting every problem rather than stopping.
+class Reader {
+public:
+    Reader(const json& object, std::string path, std::vector<std::string>& problems)
+        : object_(object), path_(std::move(path)), problems_(problems) {
+        for (const auto& [key, value] : object.items())
+            unknown_.push_back(key);
+    }
+
+    ~Reader() {
+        for (const auto& key : unknown_)
+            problems_.push_back(path_ + "/" + key + ": unknown setting");
+    }
+
+    const json* member(const std::string& key, json::value_t type, const char* type_name) {
+        std::erase(unknown_, key);
+        const auto found = object_.find(key);
+        if (found == object_.end())
+            return nullptr;
+        const bool number_ok = type == json::value_t::number_unsigned &&
+                               found->is_number_unsigned();
+        if (found->type() != type && !number_ok) {
+            problems_.push_back(path_ + "/" + key + ": must be " + type_name);
+            return nullptr;
+        }
+        return &*found;
+    }
+
+    void text(const std::string& key, std::string& out) {
+        if (const json* value = member(key, json::value_t::string, "a string"))
+            out = value->get<std::string>();
+    }
+
+    void path(const std::string& key, std::filesystem::path& out) {
+        std::string value;
+        text(key, value);
+        if (!value.empty())
+            out = value;
+    }
+
+    void count(const std::string& key, std::size_t& out, std::size_t min, std::size_t max) {
+        const json* value = member(key, json::value_t::number_unsigned, "a whole number");
+        if (!value)
+            return;
+        const auto number = value->get<std::uint64_t>();
+        if (number < min || number > max) {
+            problems_.push_back(path_ + "/" + key + ": " + std::to_string(number) +
+                                " is outside " + std::to_string(min) + " to " +
+                                std::to_string(max));
+            return;
+        }
+        out = number;
+    }
+
+    const json* object(const std::string& key) {
+        return member(key, json::value_t::object, "an object");
+    }
+
+    const std::string& where() const { return path_; }
+    std::vector<std::string>& problems() { return problems_; }
+
+private:
+    const json& object_;
+    std::string path_;
+    std::vector<std::string>& problems_;
+    std::vector<std::string> unknown_;
+};
+
+} // namespace
+
+Config default_config() {
+    Config config;
+    config.iso3166_json = reference::default_iso3166_path();
+    config.hs_nomenclature_csv = reference::default_hs_nomenclature_path();
+    return config;
+}
+
+Config load_config(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in)
+        throw std::runtime_error("cannot open config file " + file.string());
+    json doc;
+    try {
+        doc = json::parse(in);
+    } catch (const json::exception& e) {
+        throw std::runtime_error("config file " + file.string() + ": " + e.what());
+    }
+    if (!doc.is_object())
+        throw std::runtime_error("config file " + file.string() + ": must hold a JSON object");
+
+    Config config = default_config();
+    std::vector<std::string> problems;
+    {
+        Reader top(doc, "", problems);
+        if (const json* ingest = top.object("ingest")) {
+            Reader reader(*ingest, "/ingest", problems);
+            reader.text("endpoint", config.ingest.endpoint);
+            reader.count("max_message_bytes", config.ingest.max_message_bytes, 1024,
+                         std::size_t{1} << 30);
+            reader.count("max_batch", config.ingest.max_batch, 1, 10'000);
+            reader.count("max_queued", config.ingest.max_queued, 1, 10'000);
+        }
+        if (const json* reference = top.object("reference")) {
+            Reader reader(*reference, "/reference", problems);
+            reader.path("iso3166_json", config.iso3166_json);
+            reader.path("hs_nomenclature_csv", config.hs_nomenclature_csv);
+        }
+        if (const json* logging = top.object("log")) {
+            Reader reader(*logging, "/log", problems);
+            std::string level;
+            reader.text("level", level);
+            if (!level.empty() && !log::parse_level(level, config.log_level))
+                problems.push_back("/log/level: '" + level +
+                                   "' is not one of debug, info, warn, error");
+        }
+    }
+    if (!problems.empty()) {
+        std::string text = "config file " + file.string() + ":";
+        for (const auto& problem : problems)
+            text += "\n  " + problem;
+        throw std::runtime_error(text);
+    }
+    return config;
+}
+
+} // namespace portscreen::node

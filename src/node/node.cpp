@@ -1,0 +1,72 @@
+#include "node/node.hpp"
+
+#include "common/log.hpp"
+#include "reference/reference.hpp"
+#include "storage/database.hpp"
+#include "storage/queries.hpp"
+
+#include <zmq.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+
+namespace portscreen::node {
+
+std::filesystem::path database_path(const std::filesystem::path& data_dir) {
+    return data_dir / "portscreen.db";
+}
+
+int serve(const std::filesystem::path& data_dir, const Config& config) {
+    log::set_level(config.log_level);
+    // Signals are taken by sigwait below; blocking them first keeps every thread started later
+    // (ZeroMQ's included) from being interrupted by them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    std::filesystem::create_directories(data_dir);
+    const auto database = database_path(data_dir);
+    auto reference =
+        reference::load_reference_data(config.iso3166_json, config.hs_nomenclature_csv);
+    log::info("", "reference data: " + std::to_string(reference.countries.size()) +
+                      " countries, " + std::to_string(reference.hs_subheadings.size()) +
+                      " HS subheadings");
+
+    zmq::context_t context;
+    messaging::IngestServer ingest(context, config.ingest, database, std::move(reference));
+    ingest.start();
+    log::info("", "port node serving " + database.string() + "; stop with Ctrl-C or SIGTERM");
+
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    log::info("", std::string("received ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") +
+                      ", stopping");
+    ingest.stop();
+    log::info("", "stopped cleanly");
+    return 0;
+}
+
+int print_status(const std::filesystem::path& data_dir) {
+    const auto file = database_path(data_dir);
+    if (!std::filesystem::exists(file)) {
+        std::fprintf(stderr, "no port node database in %s\n", data_dir.c_str());
+        return 1;
+    }
+    auto db = storage::Database::open(file, storage::Access::reader);
+    const auto counts = storage::count_all(db);
+    std::printf("messages: %lld\nvessel calls: %lld\nconsignments: %lld (active %lld)\n"
+                "containers: %lld\ngoods items: %lld\nparties: %lld\n",
+                static_cast<long long>(counts.messages),
+                static_cast<long long>(counts.vessel_calls),
+                static_cast<long long>(counts.consignments),
+                static_cast<long long>(counts.active_consignments),
+                static_cast<long long>(counts.containers),
+                static_cast<long long>(counts.goods_items),
+                static_cast<long long>(counts.parties));
+    return 0;
+}
+
+} // namespace portscreen::node

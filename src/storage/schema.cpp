@@ -1,0 +1,192 @@
+#include "storage/schema.hpp"
+
+#include "common/log.hpp"
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace portscreen::storage {
+namespace {
+
+/// One step from version `to - 1` to version `to`. A step is never edited once released: a
+/// change to the schema is a new step appended to the list.
+struct Migration {
+    int to;
+    std::string_view sql;
+};
+
+// Indexes cost ingest speed (every insert updates every index), so each one below exists
+// because a query of this module or a planned reader needs it; the comment says which.
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE messages (
+    id              INTEGER PRIMARY KEY,
+    message_id      TEXT NOT NULL UNIQUE,   -- duplicate check by the client's id
+    content_type    TEXT NOT NULL,
+    content_sha256  TEXT NOT NULL UNIQUE,   -- duplicate check by content
+    interchange_key TEXT,                   -- EDIFACT "sender/control-reference"; NULL for JSON
+    source          TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    reply_body      TEXT NOT NULL,
+    payload         BLOB NOT NULL
+);
+-- duplicate interchange check; JSON messages have no key and take no space in it
+CREATE UNIQUE INDEX messages_interchange_key ON messages (interchange_key)
+    WHERE interchange_key IS NOT NULL;
+
+CREATE TABLE vessel_calls (
+    id           INTEGER PRIMARY KEY,
+    imo          TEXT NOT NULL,
+    voyage       TEXT NOT NULL,
+    port_of_call TEXT NOT NULL,
+    vessel_name  TEXT NOT NULL,
+    carrier      TEXT NOT NULL,
+    eta          TEXT NOT NULL,
+    last_port    TEXT NOT NULL,
+    created_by   INTEGER NOT NULL REFERENCES messages (id),
+    updated_by   INTEGER NOT NULL REFERENCES messages (id),
+    UNIQUE (imo, voyage, port_of_call)
+);
+
+CREATE TABLE parties (
+    id         INTEGER PRIMARY KEY,
+    party_key  TEXT NOT NULL UNIQUE,        -- normalised country and name
+    name       TEXT NOT NULL,
+    country    TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    city       TEXT NOT NULL,
+    postcode   TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen  TEXT NOT NULL,
+    times_seen INTEGER NOT NULL DEFAULT 0   -- bills of lading that named the party
+);
+
+CREATE TABLE consignments (
+    id                  INTEGER PRIMARY KEY,
+    vessel_call_id      INTEGER NOT NULL REFERENCES vessel_calls (id),
+    master_bl           TEXT NOT NULL,
+    house_bl            TEXT NOT NULL DEFAULT '',
+    shipper_id          INTEGER REFERENCES parties (id),
+    consignee_id        INTEGER REFERENCES parties (id),
+    notify_id           INTEGER REFERENCES parties (id),
+    forwarder_id        INTEGER REFERENCES parties (id),
+    place_of_receipt    TEXT NOT NULL,
+    port_of_loading     TEXT NOT NULL,
+    transshipment_ports TEXT NOT NULL,      -- LOCODEs joined by ","
+    port_of_discharge   TEXT NOT NULL,
+    place_of_delivery   TEXT NOT NULL,
+    status              TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+    revision            INTEGER NOT NULL,
+    message_row         INTEGER NOT NULL REFERENCES messages (id),
+    UNIQUE (vessel_call_id, master_bl, house_bl)
+);
+
+CREATE TABLE consignment_revisions (
+    consignment_id INTEGER NOT NULL REFERENCES consignments (id),
+    revision       INTEGER NOT NULL,
+    message_row    INTEGER NOT NULL REFERENCES messages (id),
+    -- OR chains, not IN lists: SQLite builds a temporary b-tree for an IN list of more than
+    -- two values each time the check runs, which doubled the cost of each revision row.
+    function       TEXT NOT NULL CHECK (function = 'original' OR function = 'replace'
+                                        OR function = 'change' OR function = 'cancel'),
+    action         TEXT NOT NULL CHECK (action = 'created' OR action = 'replaced'
+                                        OR action = 'changed' OR action = 'cancelled'),
+    recorded_at    TEXT NOT NULL,
+    PRIMARY KEY (consignment_id, revision)
+) WITHOUT ROWID;
+
+CREATE TABLE goods_items (
+    id             INTEGER PRIMARY KEY,
+    consignment_id INTEGER NOT NULL REFERENCES consignments (id),
+    item_number    INTEGER NOT NULL,
+    hs_code        TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    packages       INTEGER NOT NULL,
+    package_type   TEXT NOT NULL,
+    gross_mass_kg  REAL,
+    UNIQUE (consignment_id, item_number)    -- also finds a B/L's goods when it is amended
+);
+
+CREATE TABLE containers (
+    id             INTEGER PRIMARY KEY,
+    vessel_call_id INTEGER NOT NULL REFERENCES vessel_calls (id),
+    number         TEXT NOT NULL,
+    size_type      TEXT NOT NULL,
+    load_status    TEXT NOT NULL CHECK (load_status IN ('full', 'empty')),
+    gross_mass_kg  REAL,
+    tare_mass_kg   REAL,
+    message_row    INTEGER NOT NULL REFERENCES messages (id),
+    UNIQUE (vessel_call_id, number)
+);
+-- a container's history across vessel calls (profiling, alerts from other ports)
+CREATE INDEX containers_number ON containers (number);
+
+CREATE TABLE seals (
+    container_id  INTEGER NOT NULL REFERENCES containers (id),
+    number        TEXT NOT NULL,
+    sealing_party TEXT NOT NULL,
+    PRIMARY KEY (container_id, number)
+) WITHOUT ROWID;
+
+CREATE TABLE placements (
+    goods_item_id INTEGER NOT NULL REFERENCES goods_items (id),
+    container_id  INTEGER NOT NULL REFERENCES containers (id),
+    packages      INTEGER,
+    PRIMARY KEY (goods_item_id, container_id)
+) WITHOUT ROWID;
+-- what a container holds: the question screening asks of every container
+CREATE INDEX placements_container ON placements (container_id);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, kVersion1},
+};
+
+static_assert(kMigrations.back().to == kSchemaVersion,
+              "the last migration step must reach kSchemaVersion");
+
+[[noreturn]] void refuse_newer(const Database& db, int found) {
+    throw Error("cannot use database " + db.path(), 0,
+                "schema version " + std::to_string(found) + " is newer than this program "
+                    "supports (" + std::to_string(kSchemaVersion) + "); upgrade the program");
+}
+
+} // namespace
+
+int schema_version(Database& db) {
+    return static_cast<int>(db.query_int64("PRAGMA user_version"));
+}
+
+void check_schema_version(Database& db) {
+    const int found = schema_version(db);
+    if (found > kSchemaVersion)
+        refuse_newer(db, found);
+}
+
+void migrate(Database& db) {
+    check_schema_version(db);
+    if (schema_version(db) == kSchemaVersion)
+        return;
+    for (const Migration& step : kMigrations) {
+        // The version is read again under the write lock: another writer may have migrated the
+        // file between our check and our BEGIN IMMEDIATE.
+        Transaction transaction(db);
+        const int found = schema_version(db);
+        if (found > kSchemaVersion)
+            refuse_newer(db, found);
+        if (found >= step.to)
+            continue;
+        if (found != step.to - 1)
+            throw Error("cannot migrate database " + db.path(), 0,
+                        "schema version " + std::to_string(found) + " has no step to version " +
+                            std::to_string(step.to));
+        db.execute(step.sql);
+        db.execute("PRAGMA user_version = " + std::to_string(step.to));
+        transaction.commit();
+        log::info("-", "database " + db.path() + " migrated to schema version " +
+                           std::to_string(step.to));
+    }
+}
+
+} // namespace portscreen::storage

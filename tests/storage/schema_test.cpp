@@ -1,0 +1,90 @@
+#include "storage/schema.hpp"
+
+#include "storage_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace portscreen::storage {
+namespace {
+
+using testing::TempDir;
+
+std::int64_t table_count(Database& db) {
+    return db.query_int64("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+}
+
+TEST(Schema, FreshFileIsMigratedToTheCurrentVersion) {
+    TempDir dir;
+    Database db = Database::open(dir.file("fresh.db"), Access::writer);
+    EXPECT_EQ(schema_version(db), kSchemaVersion);
+    for (const char* table : {"messages", "vessel_calls", "parties", "consignments",
+                              "consignment_revisions", "goods_items", "containers", "seals",
+                              "placements"}) {
+        Statement stmt(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+        stmt.bind(1, table);
+        EXPECT_EQ(stmt.query_int64(), 1) << table;
+    }
+    EXPECT_EQ(table_count(db), 9);
+}
+
+TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
+    TempDir dir;
+    const auto path = dir.file("reopen.db");
+    {
+        Database db = Database::open(path, Access::writer);
+        db.execute("INSERT INTO parties (party_key, name, country, identifier, address, city, "
+                   "postcode, first_seen, last_seen) "
+                   "VALUES ('DE|ACME', 'Acme', 'DE', '', '', '', '', 'a', 'a')");
+    }
+    Database db = Database::open(path, Access::writer);
+    EXPECT_EQ(schema_version(db), kSchemaVersion);
+    EXPECT_EQ(table_count(db), 9);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM parties"), 1);
+    migrate(db);  // explicitly again: nothing to do
+    EXPECT_EQ(schema_version(db), kSchemaVersion);
+}
+
+TEST(Schema, NewerSchemaIsRefusedByWritersAndReaders) {
+    TempDir dir;
+    const auto path = dir.file("newer.db");
+    {
+        Database db = Database::open(path, Access::writer);
+        db.execute("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
+    }
+    for (Access access : {Access::writer, Access::reader}) {
+        try {
+            Database::open(path, access);
+            FAIL() << "a schema newer than the program must be refused";
+        } catch (const Error& error) {
+            const std::string text = error.what();
+            EXPECT_NE(text.find("schema version " + std::to_string(kSchemaVersion + 1) +
+                                " is newer than this program supports"),
+                      std::string::npos)
+                << text;
+            EXPECT_NE(text.find("newer.db"), std::string::npos) << text;
+        }
+    }
+}
+
+TEST(Schema, ReaderOfAnUnmigratedFileDoesNotMigrate) {
+    TempDir dir;
+    const auto path = dir.file("plain.db");
+    {
+        Database db = Database::open(path, Access::writer);
+        db.execute("PRAGMA user_version = 0");  // pretend no migration ran
+    }
+    Database reader = Database::open(path, Access::reader);
+    EXPECT_EQ(schema_version(reader), 0);
+}
+
+TEST(Schema, IntegrityCheckOfAFreshFile) {
+    TempDir dir;
+    Database db = Database::open(dir.file("check.db"), Access::writer);
+    Statement check(db, "PRAGMA integrity_check");
+    EXPECT_EQ(check.query_text(), "ok");
+}
+
+} // namespace
+} // namespace portscreen::storage
