@@ -22,6 +22,7 @@ namespace portscreen::messaging {
 namespace {
 
 constexpr int kPollMs = 100;
+constexpr int kBatchesPerCheckpoint = 8;
 
 /// A decoded message on its way from the receiving thread to the writer.
 struct Job {
@@ -223,6 +224,7 @@ private:
         replies.set(zmq::sockopt::linger, 0);
         replies.connect(replies_endpoint_);
         storage::ManifestStore store(database_);
+        int batches_since_checkpoint = 0;
         while (true) {
             std::vector<Job> batch;
             {
@@ -236,10 +238,26 @@ private:
                     queue_.pop_front();
                 }
             }
-            if (!batch.empty())
-                write_batch(store, replies, batch);
+            if (batch.empty())
+                continue;
+            write_batch(store, replies, batch);
+            // Checkpoints run between batches, after the replies are out, so that no
+            // acknowledgement waits for one; a steady stream still gets one every few batches.
+            if (queued() == 0 || ++batches_since_checkpoint >= kBatchesPerCheckpoint) {
+                checkpoint();
+                batches_since_checkpoint = 0;
+            }
         }
+        checkpoint();
         writer_done_ = true;
+    }
+
+    void checkpoint() noexcept {
+        try {
+            database_.checkpoint();
+        } catch (const std::exception& e) {
+            log::warn("", std::string("checkpoint failed, will retry: ") + e.what());
+        }
     }
 
     void write_batch(storage::ManifestStore& store, zmq::socket_t& replies,
@@ -344,7 +362,10 @@ IngestServer::IngestServer(zmq::context_t& context, IngestOptions options,
 IngestServer::~IngestServer() { stop(); }
 
 void IngestServer::start() {
-    auto database = storage::Database::open(database_path_, storage::Access::writer);
+    storage::OpenOptions open_options;
+    open_options.wal_autocheckpoint_pages = 0;  // the writer checkpoints between batches
+    auto database =
+        storage::Database::open(database_path_, storage::Access::writer, open_options);
     pipeline_ = std::make_unique<Pipeline>(context_, options_, reference_, std::move(database));
     bound_endpoint_ = pipeline_->bind();
     pipeline_->start();

@@ -205,7 +205,7 @@ private:
     void apply(Pattern pattern, std::size_t call, std::size_t unit_idx, Unit& unit) {
         unit.touched = true;
         core::Container& box = unit.containers.front();
-        const std::string_view dest_country = context_.pools.destination_country();
+        const std::string dest_country = context_.pools.destination_country();
         switch (pattern) {
         case Pattern::vague_description: {
             core::GoodsItem& item = unit.consignments.front().goods_items.front();

@@ -37,14 +37,12 @@ std::string compose_message(std::string_view context, int code, const std::strin
 
 [[noreturn]] void throw_from(sqlite3* handle, std::string_view context, int code,
                              std::string sql = {}) {
-    std::string message = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(code);
     const int extended = handle != nullptr ? sqlite3_extended_errcode(handle) : code;
     // The connection's last error may belong to an earlier call when `code` came from a
-    // function that does not set it; trust `code` then.
-    const int reported = (extended & 0xff) == (code & 0xff) ? extended : code;
-    if ((extended & 0xff) != (code & 0xff))
-        message = sqlite3_errstr(code);
-    throw Error(context, reported, std::move(message), std::move(sql));
+    // function that does not record its errors there; trust `code` then.
+    if (handle == nullptr || (extended & 0xff) != (code & 0xff))
+        throw Error(context, code, sqlite3_errstr(code), std::move(sql));
+    throw Error(context, extended, sqlite3_errmsg(handle), std::move(sql));
 }
 
 void exec(sqlite3* handle, std::string_view sql) {
@@ -147,6 +145,9 @@ Database Database::open(const std::filesystem::path& path, Access access,
                                " instead of wal; readers will block the writer");
         exec(handle, "PRAGMA synchronous = FULL");
         exec(handle, "PRAGMA foreign_keys = ON");
+        // temp_store stays at its default (files): with MEMORY, every statement run inside a
+        // long savepoint walks the whole in-memory sub-journal when it ends, which made storing
+        // one large manifest several times slower.
         exec(handle, "PRAGMA cache_size = -" + std::to_string(options.writer_cache_kib));
         exec(handle, "PRAGMA mmap_size = " + std::to_string(options.writer_mmap_bytes));
         exec(handle,
@@ -383,7 +384,9 @@ std::optional<std::int64_t> Statement::column_optional_int64(int column) const {
     return column_int64(column);
 }
 
-std::string Statement::column_text(int column) const { return std::string(column_text_view(column)); }
+std::string Statement::column_text(int column) const {
+    return std::string(column_text_view(column));
+}
 
 std::string_view Statement::column_text_view(int column) const {
     sqlite3_stmt* stmt = prepared().stmt;

@@ -816,7 +816,17 @@ std::vector<StoreResult> ManifestStore::store_batch(std::span<const IncomingMess
             }
         }
 
-        Savepoint savepoint(db_, "store_message");
+        // A savepoint lets one message of a batch fail alone. It costs a sub-journal of every
+        // page the message touches, so a batch of one relies on the transaction instead.
+        std::optional<Savepoint> savepoint;
+        if (batch.size() > 1)
+            savepoint.emplace(db_, "store_message");
+        const auto undo = [&] {
+            if (savepoint)
+                savepoint->rollback();
+            else
+                transaction.rollback();
+        };
         try {
             Statement& insert = s.insert_message;
             insert.bind(1, message.message_id);
@@ -833,7 +843,7 @@ std::vector<StoreResult> ManifestStore::store_batch(std::span<const IncomingMess
                 writer.write_manifest(manifest);
 
             if (has_errors(writer.problems())) {
-                savepoint.rollback();
+                undo();
                 result.status = StoreStatus::rejected;
                 result.problems = std::move(writer.problems());
                 continue;
@@ -845,7 +855,8 @@ std::vector<StoreResult> ManifestStore::store_batch(std::span<const IncomingMess
             finish.bind(2, result.reply_body);
             finish.bind_blob_unowned(3, message.payload);
             finish.run();
-            savepoint.release();
+            if (savepoint)
+                savepoint->release();
             result.status = StoreStatus::stored;
             result.problems = std::move(writer.problems());
         } catch (const Error& error) {
@@ -853,7 +864,7 @@ std::vector<StoreResult> ManifestStore::store_batch(std::span<const IncomingMess
             // twice) refuses this message only; anything else ends the batch.
             if (!error.is_constraint())
                 throw;
-            savepoint.rollback();
+            undo();
             result = StoreResult{};
             result.status = StoreStatus::rejected;
             result.problems.push_back(error_problem(
@@ -863,7 +874,8 @@ std::vector<StoreResult> ManifestStore::store_batch(std::span<const IncomingMess
         }
     }
 
-    transaction.commit();
+    if (db_.in_transaction())
+        transaction.commit();
     return results;
 }
 

@@ -224,8 +224,8 @@ TEST_F(ManifestStoreTest, CancelListingNoBlCancelsTheWholeCall) {
                   .status,
               StoreStatus::stored);
     // Another call of the same vessel must stay untouched.
-    ASSERT_EQ(store_one(message("m2", {original_of({consignment("BL1", {c3_})}, "043W")})).status,
-              StoreStatus::stored);
+    const auto other_call = message("m2", {original_of({consignment("BL1", {c3_})}, "043W")});
+    ASSERT_EQ(store_one(other_call).status, StoreStatus::stored);
 
     const StoreResult result = store_one(message("m3", {manifest(MessageFunction::cancel, {})}));
     ASSERT_EQ(result.status, StoreStatus::stored);
@@ -248,8 +248,9 @@ TEST_F(ManifestStoreTest, CancelOfAnUnknownBlIsRejected) {
     ASSERT_EQ(store_one(message("m1", {original_of({consignment("BL1", {c1_})})})).status,
               StoreStatus::stored);
     const auto before = all_rows();
-    const StoreResult result = store_one(message(
-        "m2", {manifest(MessageFunction::cancel, {consignment("BL1", {}), consignment("BLX", {})})}));
+    const auto listed = std::vector{consignment("BL1", {}), consignment("BLX", {})};
+    const StoreResult result =
+        store_one(message("m2", {manifest(MessageFunction::cancel, listed)}));
     ASSERT_EQ(result.status, StoreStatus::rejected);
     ASSERT_EQ(result.problems.size(), 1u);
     EXPECT_EQ(result.problems[0].code, "unknown-bill-of-lading");
