@@ -195,8 +195,9 @@ private:
                 hit_rate = rule.hit_rate;
         planted.hit = rng_.chance(hit_rate);
         if (planted.hit) {
-            const std::string_view pol =
-                unit.consignments.empty() ? "" : unit.consignments[consignment].port_of_loading;
+            std::string_view pol;  // not a ?: with "", whose std::string result would dangle
+            if (!unit.consignments.empty())
+                pol = unit.consignments[consignment].port_of_loading;
             planted.finding = std::string(finding_for(pattern, pol, rng_));
         }
         context_.ground_truth.push_back(std::move(planted));
