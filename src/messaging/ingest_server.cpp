@@ -14,6 +14,7 @@
 #include <cassert>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <vector>
@@ -33,7 +34,20 @@ struct Job {
     std::string source;
     std::string received_at;
     ingest::Decoded decoded;
+    double decode_ms = 0;
 };
+
+using Clock = std::chrono::steady_clock;
+
+double milliseconds_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string format_ms(double ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f ms", ms);
+    return text;
+}
 
 std::string peer_address(zmq::message_t& frame) {
     try {
@@ -194,7 +208,9 @@ private:
             return;
         }
         const std::string_view payload(static_cast<const char*>(frames[3].data()), size);
+        const auto decode_start = Clock::now();
         auto decoded = ingest::decode(*type, payload, reference_);
+        const double decode_ms = milliseconds_since(decode_start);
         if (!decoded) {
             nack(decoded.problems());
             return;
@@ -207,6 +223,7 @@ private:
         job.content_type = ingest::to_string(*type);
         job.payload = std::move(frames[3]);
         job.decoded = std::move(*decoded);
+        job.decode_ms = decode_ms;
         {
             std::lock_guard lock(mutex_);
             queue_.push_back(std::move(job));
@@ -278,6 +295,7 @@ private:
             messages.push_back(std::move(message));
         }
         std::vector<storage::StoreResult> results;
+        const auto store_start = Clock::now();
         try {
             results = store.store_batch(
                 messages, [&](const storage::IncomingMessage& message,
@@ -296,11 +314,15 @@ private:
                 send_reply(replies, job, kNack, nack_body(problems));
             return;
         }
+        const std::string timing = " (stored in " + format_ms(milliseconds_since(store_start)) +
+                                   " with " + std::to_string(batch.size() - 1) +
+                                   " other messages, decoded in ";
         for (std::size_t idx = 0; idx < batch.size(); ++idx) {
             auto& result = results[idx];
             switch (result.status) {
             case storage::StoreStatus::stored:
-                log::info(batch[idx].message_id, "stored " + describe(messages[idx]));
+                log::info(batch[idx].message_id, "stored " + describe(messages[idx]) + timing +
+                                                     format_ms(batch[idx].decode_ms) + ")");
                 send_reply(replies, batch[idx], kAck, result.reply_body);
                 break;
             case storage::StoreStatus::duplicate:

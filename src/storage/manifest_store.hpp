@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,6 +91,12 @@ public:
                                          const AckFormatter& format_ack);
 
 private:
+    /// Stores the batch in one transaction. With `isolate`, each message has its own savepoint;
+    /// without, a refused message in a batch of several rolls everything back and the result
+    /// is empty.
+    std::optional<std::vector<StoreResult>> store_in_transaction(
+        std::span<const IncomingMessage> batch, const AckFormatter& format_ack, bool isolate);
+
     struct Statements;
     class MessageWriter;
 
