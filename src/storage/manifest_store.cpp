@@ -22,6 +22,16 @@ using core::MessageFunction;
 // inside a transaction a statement journal (a copy of each page it touches, in case it fails
 // half-way), while a one-row INSERT checks its constraints before writing and needs none.
 // So duplicates within a message are merged in memory before the rows are written.
+/// The columns `ExistingConsignment` is read from; a WHERE clause follows.
+constexpr std::string_view kSelectConsignments =
+    "SELECT c.id, c.master_bl, c.house_bl, c.revision, c.status, "
+    "s.party_key, n.party_key, p.party_key, f.party_key "
+    "FROM consignments c "
+    "LEFT JOIN parties s ON s.id = c.shipper_id "
+    "LEFT JOIN parties n ON n.id = c.consignee_id "
+    "LEFT JOIN parties p ON p.id = c.notify_id "
+    "LEFT JOIN parties f ON f.id = c.forwarder_id ";
+
 struct ManifestStore::Statements {
     explicit Statements(Database& db)
         : message_by_id(db, "SELECT reply_body, content_sha256 FROM messages "
@@ -50,14 +60,11 @@ struct ManifestStore::Statements {
                   "RETURNING id, vessel_name, created_by"),
           find_vessel_call(db, "SELECT id, vessel_name FROM vessel_calls "
                                "WHERE imo = ?1 AND voyage = ?2 AND port_of_call = ?3"),
-          load_consignments(db, "SELECT c.id, c.master_bl, c.house_bl, c.revision, c.status, "
-                                "s.party_key, n.party_key, p.party_key, f.party_key "
-                                "FROM consignments c "
-                                "LEFT JOIN parties s ON s.id = c.shipper_id "
-                                "LEFT JOIN parties n ON n.id = c.consignee_id "
-                                "LEFT JOIN parties p ON p.id = c.notify_id "
-                                "LEFT JOIN parties f ON f.id = c.forwarder_id "
-                                "WHERE c.vessel_call_id = ?1 ORDER BY c.master_bl, c.house_bl"),
+          load_consignments(db, std::string(kSelectConsignments) +
+                                    "WHERE c.vessel_call_id = ?1 ORDER BY c.master_bl, c.house_bl"),
+          find_consignment(db, std::string(kSelectConsignments) +
+                                   "WHERE c.vessel_call_id = ?1 AND c.master_bl = ?2 "
+                                   "AND c.house_bl = ?3"),
           insert_consignment(
               db, "INSERT INTO consignments (vessel_call_id, master_bl, house_bl, shipper_id, "
                   "consignee_id, notify_id, forwarder_id, place_of_receipt, port_of_loading, "
@@ -86,7 +93,7 @@ struct ManifestStore::Statements {
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
           insert_placement(db, "INSERT INTO placements (goods_item_id, container_id, packages) "
                                "VALUES (?1, ?2, ?3)"),
-          load_containers(db, "SELECT id, number FROM containers WHERE vessel_call_id = ?1"),
+          find_container(db, "SELECT id FROM containers WHERE vessel_call_id = ?1 AND number = ?2"),
           insert_container(db, "INSERT INTO containers (vessel_call_id, number, size_type, "
                                "load_status, gross_mass_kg, tare_mass_kg, message_row) "
                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
@@ -116,6 +123,7 @@ struct ManifestStore::Statements {
     Statement upsert_vessel_call;
     Statement find_vessel_call;
     Statement load_consignments;
+    Statement find_consignment;
     Statement insert_consignment;
     Statement update_consignment;
     Statement cancel_consignment;
@@ -124,7 +132,7 @@ struct ManifestStore::Statements {
     Statement delete_goods_items;
     Statement insert_goods_item;
     Statement insert_placement;
-    Statement load_containers;
+    Statement find_container;
     Statement insert_container;
     Statement update_container;
     Statement delete_seals;
@@ -268,10 +276,11 @@ private:
     void file(const core::Manifest& manifest) {
         StoredManifest& stored = stored_.emplace_back();
         stored.function = core::to_string(manifest.function);
-        if (!upsert_vessel_call(manifest.vessel_call, stored)) {
-            load_consignments(stored.vessel_call_id);
-            load_containers(stored.vessel_call_id);
-        }
+        // A call created by this manifest has nothing stored to look up; one created by an
+        // earlier manifest of the same message has.
+        const bool created = upsert_vessel_call(manifest.vessel_call, stored);
+        vessel_call_id_ = stored.vessel_call_id;
+        call_is_new_ = calls_written_.insert(vessel_call_id_).second && created;
         for (const auto& container : manifest.containers) {
             write_container(stored.vessel_call_id, container);
             stored.containers.push_back(container.number);
@@ -312,34 +321,70 @@ private:
         return created;
     }
 
+    static ExistingConsignment read_existing(const Statement& stmt) {
+        ExistingConsignment existing;
+        existing.id = stmt.column_int64(0);
+        existing.master_bl = stmt.column_text(1);
+        existing.house_bl = stmt.column_text(2);
+        existing.revision = stmt.column_int(3);
+        existing.cancelled = stmt.column_text_view(4) == "cancelled";
+        for (int role = 0; role < kRoles; ++role)
+            existing.party_keys[role] = stmt.column_text(5 + role);
+        return existing;
+    }
+
+    /// Every B/L of the call, for a cancellation of the whole manifest.
     void load_consignments(std::int64_t vessel_call_id) {
         Statement& stmt = s_.load_consignments;
         stmt.bind(1, vessel_call_id);
         while (stmt.step()) {
-            ExistingConsignment existing;
-            existing.id = stmt.column_int64(0);
-            existing.master_bl = stmt.column_text(1);
-            existing.house_bl = stmt.column_text(2);
-            existing.revision = stmt.column_int(3);
-            existing.cancelled = stmt.column_text_view(4) == "cancelled";
-            for (int role = 0; role < kRoles; ++role)
-                existing.party_keys[role] = stmt.column_text(5 + role);
+            ExistingConsignment existing = read_existing(stmt);
             consignment_order_.push_back(bl_key(existing.master_bl, existing.house_bl));
-            consignments_.emplace(consignment_order_.back(), std::move(existing));
+            consignments_.insert_or_assign(consignment_order_.back(), std::move(existing));
         }
     }
 
-    void load_containers(std::int64_t vessel_call_id) {
-        Statement& stmt = s_.load_containers;
-        stmt.bind(1, vessel_call_id);
-        while (stmt.step())
-            containers_.emplace(stmt.column_text(1), stmt.column_int64(0));
+    // Stored B/Ls and containers are looked up one by one, as the message names them: an
+    // amendment of one B/L of a 10,000-B/L call reads one row, not the whole call.
+
+    /// The stored B/L of the current call, or nothing.
+    ExistingConsignment* find_consignment(const std::string& master_bl,
+                                          const std::string& house_bl) {
+        std::string key = bl_key(master_bl, house_bl);
+        if (const auto found = consignments_.find(key); found != consignments_.end())
+            return &found->second;
+        if (call_is_new_)
+            return nullptr;
+        Statement& stmt = s_.find_consignment;
+        stmt.bind(1, vessel_call_id_);
+        stmt.bind_unowned(2, master_bl);
+        stmt.bind_unowned(3, house_bl);
+        if (!stmt.step())
+            return nullptr;
+        ExistingConsignment existing = read_existing(stmt);
+        stmt.reset();
+        return &consignments_.emplace(std::move(key), std::move(existing)).first->second;
+    }
+
+    /// The row id of a container of the current call, or nothing.
+    std::optional<std::int64_t> find_container(const std::string& number) {
+        if (const auto found = containers_.find(number); found != containers_.end())
+            return found->second;
+        if (call_is_new_)
+            return std::nullopt;
+        Statement& stmt = s_.find_container;
+        stmt.bind(1, vessel_call_id_);
+        stmt.bind_unowned(2, number);
+        const auto id = stmt.query_int64();
+        if (id)
+            containers_.emplace(number, *id);
+        return id;
     }
 
     void write_container(std::int64_t vessel_call_id, const core::Container& container) {
-        const auto found = containers_.find(container.number);
+        const auto stored_id = find_container(container.number);
         std::int64_t container_id = 0;
-        if (found == containers_.end()) {
+        if (!stored_id) {
             Statement& stmt = s_.insert_container;
             stmt.bind(1, vessel_call_id);
             stmt.bind_unowned(2, container.number);
@@ -354,7 +399,7 @@ private:
         } else {
             // The latest message describes the container as it is now, seals included; a
             // container listed twice in one message ends as its last listing says.
-            container_id = found->second;
+            container_id = *stored_id;
             Statement& stmt = s_.update_container;
             stmt.bind(1, container_id);
             stmt.bind_unowned(2, container.size_type);
@@ -391,9 +436,7 @@ private:
         std::unordered_set<std::string> seen_bls;
         for (std::size_t index = 0; index < manifest.consignments.size(); ++index) {
             const core::Consignment& consignment = manifest.consignments[index];
-            std::string key = bl_key(consignment.master_bl, consignment.house_bl);
-            const auto found = consignments_.find(key);
-            if (!seen_bls.insert(std::move(key)).second) {
+            if (!seen_bls.insert(bl_key(consignment.master_bl, consignment.house_bl)).second) {
                 problems_.push_back(error_problem(
                     "duplicate-bill-of-lading",
                     "bill of lading " + bl_name(consignment.master_bl, consignment.house_bl) +
@@ -404,7 +447,7 @@ private:
             PlannedConsignment planned;
             planned.consignment = &consignment;
             planned.index = index;
-            planned.existing = found != consignments_.end() ? &found->second : nullptr;
+            planned.existing = find_consignment(consignment.master_bl, consignment.house_bl);
             if (planned.existing == nullptr) {
                 // A replace or change for an unknown B/L creates it: real feeds lose originals.
                 planned.action = "created";
@@ -621,8 +664,8 @@ private:
         for (std::size_t placement_idx = 0; placement_idx < item.placements.size();
              ++placement_idx) {
             const core::Placement& placement = item.placements[placement_idx];
-            const auto container = containers_.find(placement.container_number);
-            if (container == containers_.end()) {
+            const auto container = find_container(placement.container_number);
+            if (!container) {
                 problems_.push_back(error_problem(
                     "unknown-container",
                     "bill of lading " + bl_name(consignment.master_bl, consignment.house_bl) +
@@ -636,10 +679,10 @@ private:
                 continue;
             }
             auto same = std::find_if(merged.begin(), merged.end(), [&](const auto& entry) {
-                return entry.first == container->second;
+                return entry.first == *container;
             });
             if (same == merged.end()) {
-                merged.emplace_back(container->second, placement.packages);
+                merged.emplace_back(*container, placement.packages);
             } else if (same->second && placement.packages) {
                 *same->second += *placement.packages;
             } else {
@@ -689,9 +732,12 @@ private:
         stored.voyage = call.voyage;
         stored.port_of_call = call.port_of_call;
         find.reset();
-        load_consignments(stored.vessel_call_id);
+        vessel_call_id_ = stored.vessel_call_id;
+        calls_written_.insert(vessel_call_id_);
+        call_is_new_ = false;
 
         if (manifest.consignments.empty()) {
+            load_consignments(stored.vessel_call_id);
             // A cancel that lists no B/L withdraws the whole manifest of the call.
             for (const auto& key : consignment_order_) {
                 ExistingConsignment& existing = consignments_.at(key);
@@ -709,9 +755,9 @@ private:
             const core::Consignment& consignment = manifest.consignments[index];
             const std::string path = "/consignments/" + std::to_string(index);
             const std::string name = bl_name(consignment.master_bl, consignment.house_bl);
-            const auto found =
-                consignments_.find(bl_key(consignment.master_bl, consignment.house_bl));
-            if (found == consignments_.end()) {
+            ExistingConsignment* found =
+                find_consignment(consignment.master_bl, consignment.house_bl);
+            if (found == nullptr) {
                 problems_.push_back(error_problem(
                     "unknown-bill-of-lading",
                     "bill of lading " + name + " is not filed for vessel call " +
@@ -719,13 +765,13 @@ private:
                     path, consignment.source_segment));
                 continue;
             }
-            if (found->second.cancelled) {
+            if (found->cancelled) {
                 problems_.push_back(warning_problem(
                     "already-cancelled", "bill of lading " + name + " is already cancelled",
                     path, consignment.source_segment));
                 continue;
             }
-            cancel_consignment(found->second, stored);
+            cancel_consignment(*found, stored);
         }
     }
 
@@ -761,6 +807,9 @@ private:
     std::unordered_map<std::string, ExistingConsignment> consignments_;
     std::vector<std::string> consignment_order_;
     std::unordered_map<std::string, std::int64_t> containers_;
+    std::int64_t vessel_call_id_ = 0;  ///< the call of the manifest being written
+    bool call_is_new_ = false;         ///< created by this manifest: nothing to look up
+    std::unordered_set<std::int64_t> calls_written_;  ///< by this message
     std::unordered_map<std::string, PartyUse> parties_;
 };
 

@@ -387,6 +387,26 @@ TEST_F(ManifestStoreTest, LclBlsShareOneContainer) {
     EXPECT_EQ(find_containers(db_, c1_).at(0).consignments.size(), 3u);
 }
 
+// Two messages of one interchange about the same, new vessel call: the second sees what the
+// first stored even though the call did not exist before the interchange.
+TEST_F(ManifestStoreTest, SecondManifestOfAMessageSeesTheFirst) {
+    auto first = consignment("BL1", {c1_}, "toys", "HB1");
+    auto second = consignment("BL1", {c1_}, "shoes", "HB2");
+    const StoreResult stored = store_one(message(
+        "m1", {original_of({first}), manifest(MessageFunction::original, {second})}));
+    ASSERT_EQ(stored.status, StoreStatus::stored);
+    EXPECT_EQ(rows("containers"), 1);
+    EXPECT_EQ(rows("placements"), 2);
+
+    const StoreResult twice = store_one(message(
+        "m2", {manifest(MessageFunction::original, {consignment("BL9", {c2_})},
+                        {container(c2_)}, "043E"),
+               manifest(MessageFunction::original, {consignment("BL9", {c2_})}, {}, "043E")}));
+    ASSERT_EQ(twice.status, StoreStatus::rejected);
+    EXPECT_EQ(twice.problems.at(0).code, "bill-of-lading-exists");
+    EXPECT_EQ(rows("messages"), 1);
+}
+
 TEST_F(ManifestStoreTest, PartiesAreDeduplicatedAndCounted) {
     auto a = consignment("BL1", {c1_});
     auto b = consignment("BL2", {c2_});
