@@ -39,7 +39,7 @@ SIGTERM.
   --log-level LEVEL   debug, info, warn or error (default info)
 )";
 
-constexpr const char* kFeedHelp = R"(usage: portscreen feed [--to ENDPOINT] [--timeout-ms N] [--attempts N] FILE...
+constexpr const char* kFeedHelp = R"(usage: portscreen feed [--to ENDPOINT] [--timeout-ms N] [--attempts N] [--window N] FILE...
 
 Sends manifest files (UN/EDIFACT CUSCAR or portscreen JSON, detected from the content) to a
 node's ingest endpoint, waits for each answer, resends after a timeout (Lazy Pirate), and prints

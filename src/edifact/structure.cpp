@@ -185,15 +185,6 @@ constexpr StructureNode kMessage[] = {
     seg("UNT", 1, kM)};
 } // namespace d03b
 
-bool is_tag(std::string_view tag) {
-    if (tag.size() != 3)
-        return false;
-    for (const char c : tag)
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-            return false;
-    return true;
-}
-
 std::string node_name(const StructureNode& node) {
     if (!node.is_group())
         return "segment " + std::string(node.tag);

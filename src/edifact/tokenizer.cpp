@@ -39,15 +39,6 @@ constexpr unsigned kReleased = 1;
 constexpr unsigned kLineBreak = 2;
 constexpr unsigned kHigh = 4;
 
-bool is_tag(std::string_view tag) {
-    if (tag.size() != 3)
-        return false;
-    for (const char c : tag)
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-            return false;
-    return true;
-}
-
 bool is_between_segments(char c) {
     return c == '\r' || c == '\n' || c == ' ' || c == '\t';
 }
@@ -515,6 +506,15 @@ private:
 
 SegmentList tokenize(std::string_view bytes, Problems& problems) {
     return Tokenizer(bytes, problems).run();
+}
+
+bool is_tag(std::string_view tag) {
+    if (tag.size() != 3)
+        return false;
+    for (const char c : tag)
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    return true;
 }
 
 } // namespace portscreen::edifact

@@ -99,6 +99,9 @@ private:
     int syntax_version_ = 0;
 };
 
+/// True for a well-formed segment tag: three upper-case letters or digits.
+bool is_tag(std::string_view tag);
+
 /// Splits an interchange into segments, elements and components, and decodes its text to UTF-8
 /// according to UNB S001. Tolerates a UTF-8 byte-order mark, CR/LF and blanks between segments,
 /// and raw line breaks inside a segment (dropped, with a warning). Appends every problem found:

@@ -863,7 +863,8 @@ std::string describe(std::string_view item_path, const Manifest& manifest) {
         return name;
     if (tokens[0] == "vessel_call")
         return "vessel call";
-    const auto first = tokens.size() > 1 ? index_of(tokens[1]) : std::nullopt;
+    const std::optional<std::size_t> first =
+        index_of(tokens.size() > 1 ? tokens[1] : std::string_view());
     if (tokens[0] == "containers" && first && *first < manifest.containers.size()) {
         const Container& box = manifest.containers[*first];
         if (box.number.empty())

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 namespace portscreen::messaging {
@@ -94,7 +95,12 @@ public:
                     static_cast<int64_t>(options_.max_message_bytes) * 2 + 4096);
         router_.set(zmq::sockopt::heartbeat_ivl, 5000);
         router_.set(zmq::sockopt::heartbeat_timeout, 15000);
-        router_.bind(options_.endpoint);
+        try {
+            router_.bind(options_.endpoint);
+        } catch (const zmq::error_t& e) {
+            throw std::runtime_error("cannot bind the ingest endpoint " + options_.endpoint +
+                                     ": " + e.what());
+        }
         replies_endpoint_ = "inproc://ingest-replies-" +
                             std::to_string(reinterpret_cast<std::uintptr_t>(this));
         replies_.bind(replies_endpoint_);

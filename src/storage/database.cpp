@@ -85,7 +85,7 @@ bool is_memory_path(const std::string& path) {
     return path == ":memory:" || path.empty() || path.starts_with("file::memory:");
 }
 
-bool is_identifier(std::string_view name) {
+[[maybe_unused]] bool is_identifier(std::string_view name) {
     if (name.empty())
         return false;
     for (char c : name) {
