@@ -11,7 +11,7 @@
 namespace portscreen::edifact {
 
 /// Message directories with a known CUSCAR structure. D95B has the consignment-based layout with
-/// header RFF/NAD as plain segments; D96B and later make them groups (formats.md §2.1).
+/// header RFF/NAD as plain segments; D96B and later make them groups (UNTDID CUSCAR).
 enum class Directory { d95b, d96b, d03b, d11a, d16a, d21b };
 
 const char* to_string(Directory directory);

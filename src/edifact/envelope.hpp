@@ -37,7 +37,7 @@ struct Envelope {
     std::vector<MessageSpan> messages;
 };
 
-/// Checks UNB/UNZ, optional UNG/UNE and every UNH/UNT pair (ISO 9735; formats.md §1.3):
+/// Checks UNB/UNZ, optional UNG/UNE and every UNH/UNT pair (ISO 9735):
 /// presence (CONTRL 13), control counts (29) and references (28), and segments outside any
 /// message (33). Appends every problem found to `problems` and returns what it could read.
 Envelope check_envelope(const SegmentList& segments, Problems& problems);

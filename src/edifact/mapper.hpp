@@ -12,7 +12,7 @@
 
 namespace portscreen::edifact {
 
-/// Maps one structure-checked CUSCAR message into the manifest model (formats.md §2.3). Reads
+/// Maps one structure-checked CUSCAR message into the manifest model (docs/cuscar.md). Reads
 /// segments by the group the structure check placed them in, so one mapper serves every
 /// family; segments it does not place (`Group::none`) are skipped. Sets `source_segment` on
 /// every object. Appends mapping problems: unsupported codes and unreadable numbers or dates

@@ -21,8 +21,8 @@ constexpr StructureNode group(Group kind, std::uint16_t max_repeat, bool mandato
 
 constexpr bool kM = true; // mandatory
 
-// The trees below are transcribed from formats.md §2.2, which was checked against the
-// directory definition files; `?` there is conditional, `*n` the maximum repeat.
+// The trees below are transcribed from the CUSCAR message structures of the UN/EDIFACT
+// directories (UNTDID D.95B, D.96B, D.03B; D.11A, D.16A and D.21B repeat D.03B's tree).
 
 namespace d95b {
 constexpr StructureNode kReefer[] = {seg("TMP", 1, kM), seg("RNG", 1)};

@@ -54,7 +54,7 @@ struct StructureNode {
     bool is_group() const { return !children.empty(); }
 };
 
-/// The root of the structure tree of one family: UNH ... UNT as formats.md §2.2 gives them.
+/// The root of the structure tree of one family: UNH ... UNT as the directory defines them.
 std::span<const StructureNode> cuscar_structure(CuscarFamily family);
 
 /// Where the structure check placed a segment.

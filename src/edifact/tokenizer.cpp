@@ -107,8 +107,8 @@ private:
         problems_.push_back(std::move(problem));
     }
 
-    /// Reads UNA when present, else guesses the separators from the UNB prefix (formats.md
-    /// §1.1). Returns where the first segment starts.
+    /// Reads UNA when present, else guesses the separators from the UNB prefix (ISO 9735).
+    /// Returns where the first segment starts.
     std::size_t read_service_string_advice() {
         const std::string_view input = list_.input_;
         ServiceCharacters& service = list_.service_;

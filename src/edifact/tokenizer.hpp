@@ -10,7 +10,7 @@
 namespace portscreen::edifact {
 
 /// The service characters of an interchange: from UNA when present, else detected from the UNB
-/// prefix (ISO 9735; formats.md §1.1).
+/// prefix (ISO 9735).
 struct ServiceCharacters {
     char component_separator = ':';
     char element_separator = '+';

@@ -168,7 +168,7 @@ const char* function_code(core::MessageFunction function) {
     return "9";
 }
 
-/// Writes the message body for one directory; the segment order follows formats.md §2.2.
+/// Writes the message body for one directory; the segment order follows its message structure.
 class CuscarWriter {
 public:
     CuscarWriter(std::string& out, const core::Manifest& manifest, const WriteOptions& options)

@@ -45,7 +45,7 @@ struct OpenOptions {
     /// How long a statement waits on a lock held by another connection before failing.
     std::chrono::milliseconds busy_timeout{5000};
     /// Page cache of a writer in KiB. A large cache keeps the index pages an ingest dirties in
-    /// memory until the commit (see PERFORMANCE.md).
+    /// memory until the commit, where the default 2 MB would write them out again and again.
     std::int64_t writer_cache_kib = 128 * 1024;
     /// Page cache of a reader in KiB.
     std::int64_t reader_cache_kib = 16 * 1024;
