@@ -137,6 +137,10 @@ private:
                     receive_request();
             } catch (const zmq::error_t& e) {
                 log::error("", std::string("ingest socket: ") + e.what());
+            } catch (const std::exception& e) {
+                // A fault while handling one request must not take the node down.
+                log::error("", std::string("request dropped after an internal error: ") +
+                                   e.what());
             }
             if (stopping_ && writer_done_ && !forward_reply_now())
                 return;
