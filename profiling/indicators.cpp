@@ -27,9 +27,25 @@ std::string fold(std::string_view text) {
 
 // Whole descriptions that name no goods.
 constexpr std::array kEmptyPhrases = {
-    "GENERAL CARGO", "GENERAL GOODS", "FAK", "FREIGHT ALL KINDS", "VARIOUS", "VARIOUS GOODS",
-    "MISC", "MISCELLANEOUS", "MIXED CARGO", "CONSOLIDATED CARGO", "CONSOL", "GOODS", "CARGO",
-    "STC", "SAID TO CONTAIN", "PERSONAL EFFECTS", "SAMPLES", "PARTS", "SPARE PARTS",
+    "GENERAL CARGO",
+    "GENERAL GOODS",
+    "FAK",
+    "FREIGHT ALL KINDS",
+    "VARIOUS",
+    "VARIOUS GOODS",
+    "MISC",
+    "MISCELLANEOUS",
+    "MIXED CARGO",
+    "CONSOLIDATED CARGO",
+    "CONSOL",
+    "GOODS",
+    "CARGO",
+    "STC",
+    "SAID TO CONTAIN",
+    "PERSONAL EFFECTS",
+    "SAMPLES",
+    "PARTS",
+    "SPARE PARTS",
 };
 
 // Openings after which a description must still name something.

@@ -26,7 +26,8 @@ struct Command {
     std::function<int(const std::vector<std::string>&)> run;
 };
 
-constexpr const char* kServeHelp = R"(usage: portscreen serve --data DIR [--config FILE] [--ingest ENDPOINT]
+constexpr const char* kServeHelp =
+    R"(usage: portscreen serve --data DIR [--config FILE] [--ingest ENDPOINT]
                         [--log-level LEVEL]
 
 Runs a port node on the data folder DIR (created if missing), with its SQLite database in
@@ -39,7 +40,8 @@ SIGTERM.
   --log-level LEVEL   debug, info, warn or error (default info)
 )";
 
-constexpr const char* kFeedHelp = R"(usage: portscreen feed [--to ENDPOINT] [--timeout-ms N] [--attempts N] [--window N] FILE...
+constexpr const char* kFeedHelp =
+    R"(usage: portscreen feed [--to ENDPOINT] [--timeout-ms N] [--attempts N] [--window N] FILE...
 
 Sends manifest files (UN/EDIFACT CUSCAR or portscreen JSON, detected from the content) to a
 node's ingest endpoint, waits for each answer, resends after a timeout (Lazy Pirate), and prints

@@ -12,7 +12,8 @@
 
 namespace portscreen::bench {
 
-const char* const kHelp = R"(usage: portscreen bench ingest [--containers N] [--messages M] [--format edifact|json]
+const char* const kHelp =
+    R"(usage: portscreen bench ingest [--containers N] [--messages M] [--format edifact|json]
                               [--repeat R] [--seed S] [--json]
 
 ingest: generates a synthetic vessel manifest of N containers (default 20000) with as many
@@ -37,8 +38,8 @@ int run_ingest(const std::vector<std::string>& argv) {
     if (format != "edifact" && format != "json")
         throw std::invalid_argument("--format must be edifact or json");
     options.json = format == "json";
-    options.work_dir = std::filesystem::temp_directory_path() /
-                       ("portscreen-bench-" + std::to_string(::getpid()));
+    options.work_dir =
+        std::filesystem::temp_directory_path() / ("portscreen-bench-" + std::to_string(::getpid()));
 
     const IngestBenchResult result = run_ingest_bench(options);
     std::filesystem::remove_all(options.work_dir);
@@ -51,18 +52,15 @@ int run_ingest(const std::vector<std::string>& argv) {
     std::printf("decode and validate alone: %8.1f ms\n", result.decode_s * 1e3);
     std::printf("end to end over tcp:       %8.1f ms  %9.0f containers/s\n",
                 result.end_to_end_s * 1e3, rate);
-    std::printf("direct SQLite inserts:     %8.1f ms  %9.0f containers/s\n",
-                result.direct_s * 1e3, direct_rate);
+    std::printf("direct SQLite inserts:     %8.1f ms  %9.0f containers/s\n", result.direct_s * 1e3,
+                direct_rate);
     std::printf("ratio end to end / direct: %8.2f   (median of %d runs)\n", rate / direct_rate,
                 options.repeat);
     if (args.flag("json")) {
         const nlohmann::json figures = {
-            {"containers_per_s", rate},
-            {"direct_containers_per_s", direct_rate},
-            {"ratio", rate / direct_rate},
-            {"containers", result.containers},
-            {"messages", options.messages},
-            {"format", format},
+            {"containers_per_s", rate},           {"direct_containers_per_s", direct_rate},
+            {"ratio", rate / direct_rate},        {"containers", result.containers},
+            {"messages", options.messages},       {"format", format},
             {"decode_ms", result.decode_s * 1e3},
         };
         std::printf("%s\n", figures.dump().c_str());

@@ -157,8 +157,7 @@ public:
         return containers_[box.number] = id;
     }
 
-    void add_consignment(const core::Consignment& con, std::int64_t call,
-                         std::int64_t message) {
+    void add_consignment(const core::Consignment& con, std::int64_t call, std::int64_t message) {
         consignment_.bind(1, call);
         consignment_.bind(2, con.master_bl);
         consignment_.bind(3, con.house_bl);
@@ -202,8 +201,8 @@ public:
 
 private:
     storage::Database& db_;
-    storage::Statement message_, call_, party_, consignment_, revision_, goods_, container_,
-        seal_, placement_;
+    storage::Statement message_, call_, party_, consignment_, revision_, goods_, container_, seal_,
+        placement_;
     std::int64_t call_id_ = 0;
     std::unordered_map<std::string, std::int64_t> parties_;
     std::unordered_map<std::string, std::int64_t> containers_;
@@ -312,13 +311,12 @@ IngestBenchResult run_ingest_bench(const IngestBenchOptions& options) {
 
         messaging::IngestOptions ingest_options;
         ingest_options.endpoint = "tcp://127.0.0.1:*";
-        messaging::IngestServer server(context, ingest_options, dir / "ingest.db",
-                                       reference_data);
+        messaging::IngestServer server(context, ingest_options, dir / "ingest.db", reference_data);
         server.start();
         std::vector<messaging::Outgoing> messages;
         for (std::size_t idx = 0; idx < payloads.size(); ++idx)
-            messages.push_back({messaging::new_message_id(), ingest::to_string(type),
-                                payloads[idx]});
+            messages.push_back(
+                {messaging::new_message_id(), ingest::to_string(type), payloads[idx]});
         messaging::FeedOptions feed;
         feed.endpoint = server.endpoint();
         feed.window = messages.size();

@@ -11,20 +11,20 @@ namespace portscreen::bench {
 
 struct IngestBenchOptions {
     int containers = 20'000;
-    int messages = 1;           ///< the manifest split into this many messages
-    bool json = false;          ///< send portscreen JSON instead of CUSCAR
-    int repeat = 3;             ///< runs; the median is reported
+    int messages = 1;  ///< the manifest split into this many messages
+    bool json = false; ///< send portscreen JSON instead of CUSCAR
+    int repeat = 3;    ///< runs; the median is reported
     std::uint64_t seed = 7;
-    std::filesystem::path work_dir;  ///< scratch folder for the databases
+    std::filesystem::path work_dir; ///< scratch folder for the databases
 };
 
 struct IngestBenchResult {
     int containers = 0;
     int consignments = 0;
     std::size_t payload_bytes = 0;
-    double end_to_end_s = 0;   ///< first send to last ACK, median of the runs
-    double decode_s = 0;       ///< parsing and validation alone, median
-    double direct_s = 0;       ///< the same rows inserted directly, median
+    double end_to_end_s = 0; ///< first send to last ACK, median of the runs
+    double decode_s = 0;     ///< parsing and validation alone, median
+    double direct_s = 0;     ///< the same rows inserted directly, median
 };
 
 /// Splits a manifest into `parts` messages by consignment; each part declares the containers

@@ -57,8 +57,8 @@ long long Args::number_or(const std::string& name, long long fallback, long long
     }
     if (used != text->size() || value < min || value > max)
         throw std::invalid_argument("option --" + name + " must be a whole number from " +
-                                    std::to_string(min) + " to " + std::to_string(max) +
-                                    ", got '" + *text + "'");
+                                    std::to_string(min) + " to " + std::to_string(max) + ", got '" +
+                                    *text + "'");
     return value;
 }
 

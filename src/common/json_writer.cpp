@@ -42,7 +42,7 @@ void JsonWriter::key(std::string_view name) {
     out_ += '"';
     out_ += name;
     out_ += "\":";
-    first_ = true;  // the value itself takes no comma
+    first_ = true; // the value itself takes no comma
 }
 
 void JsonWriter::value(std::string_view text) {
@@ -81,8 +81,7 @@ void JsonWriter::optional_member(std::string_view name, const std::optional<doub
         member(name, *number);
 }
 
-void JsonWriter::optional_member(std::string_view name,
-                                 const std::optional<std::int64_t>& number) {
+void JsonWriter::optional_member(std::string_view name, const std::optional<std::int64_t>& number) {
     if (number)
         member(name, *number);
 }

@@ -38,7 +38,9 @@ void append_escaped(std::string& out, std::string_view text) {
 
 } // namespace
 
-void set_level(Level minimum) { g_minimum = minimum; }
+void set_level(Level minimum) {
+    g_minimum = minimum;
+}
 
 bool parse_level(std::string_view text, Level& level) {
     for (Level candidate : {Level::debug, Level::info, Level::warn, Level::error}) {

@@ -17,13 +17,13 @@ enum class Severity { error, warning };
 /// says where inside it ("element 2 component 1", "byte 812").
 struct Problem {
     Severity severity = Severity::error;
-    std::string code;     ///< stable machine-readable kind, e.g. "check-digit"
-    std::string message;  ///< lower-case sentence naming the item
+    std::string code;    ///< stable machine-readable kind, e.g. "check-digit"
+    std::string message; ///< lower-case sentence naming the item
     std::string path;
     unsigned segment = 0;
     std::string segment_tag;
     std::string position;
-    int contrl = 0;  ///< UN/EDIFACT CONTRL syntax error code (0085) when one applies
+    int contrl = 0; ///< UN/EDIFACT CONTRL syntax error code (0085) when one applies
 
     /// "segment 25 (EQD) element 2, /containers/0/number" style text for logs.
     std::string where() const;

@@ -6,8 +6,12 @@
 namespace portscreen::core {
 namespace {
 
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_upper(char c) {
+    return c >= 'A' && c <= 'Z';
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 int iso6346_letter_value(char letter) {
     // A=10, then one more per letter, skipping 11, 22 and 33.

@@ -20,6 +20,8 @@ const char* to_string(MessageFunction function) {
     return "?";
 }
 
-const char* to_string(LoadStatus load) { return load == LoadStatus::full ? "full" : "empty"; }
+const char* to_string(LoadStatus load) {
+    return load == LoadStatus::full ? "full" : "empty";
+}
 
 } // namespace portscreen::core

@@ -22,23 +22,23 @@ using DateTime = std::string;
 using SourceSegment = unsigned;
 
 struct VesselCall {
-    std::string imo;           ///< 7 digits with check digit
+    std::string imo; ///< 7 digits with check digit
     std::string vessel_name;
     std::string voyage;
-    std::string carrier;       ///< carrier code (SMDG/SCAC) or name
+    std::string carrier; ///< carrier code (SMDG/SCAC) or name
     DateTime eta;
-    std::string port_of_call;  ///< UN/LOCODE
-    std::string last_port;     ///< UN/LOCODE, may be empty
+    std::string port_of_call; ///< UN/LOCODE
+    std::string last_port;    ///< UN/LOCODE, may be empty
     SourceSegment source_segment = 0;
 };
 
 struct Party {
-    std::string id;            ///< identifier given by the sender, may be empty
+    std::string id; ///< identifier given by the sender, may be empty
     std::string name;
-    std::string address;       ///< street lines joined by ", "
+    std::string address; ///< street lines joined by ", "
     std::string city;
     std::string postcode;
-    std::string country;       ///< ISO 3166-1 alpha-2, may be empty
+    std::string country; ///< ISO 3166-1 alpha-2, may be empty
     SourceSegment source_segment = 0;
 
     bool empty() const { return id.empty() && name.empty(); }
@@ -46,14 +46,14 @@ struct Party {
 
 struct Seal {
     std::string number;
-    std::string sealing_party;  ///< EDIFACT 9303: CA carrier, CU customs, SH shipper, TO terminal
+    std::string sealing_party; ///< EDIFACT 9303: CA carrier, CU customs, SH shipper, TO terminal
 };
 
 enum class LoadStatus { full, empty };
 
 struct Container {
-    std::string number;     ///< ISO 6346, 11 characters
-    std::string size_type;  ///< ISO 6346 size-type code, e.g. "45G1"
+    std::string number;    ///< ISO 6346, 11 characters
+    std::string size_type; ///< ISO 6346 size-type code, e.g. "45G1"
     LoadStatus load = LoadStatus::full;
     std::optional<double> gross_mass_kg;
     std::optional<double> tare_mass_kg;
@@ -71,7 +71,7 @@ struct Placement {
 
 struct GoodsItem {
     int item_number = 0;
-    std::string hs_code;      ///< digits only, 4 to 10 of them; empty when not declared
+    std::string hs_code; ///< digits only, 4 to 10 of them; empty when not declared
     std::string description;
     std::int64_t packages = 0;
     std::string package_type; ///< UN/ECE Recommendation 21 code
@@ -89,7 +89,7 @@ struct Consignment {
     Party consignee;
     Party notify_party;
     Party forwarder;
-    std::string place_of_receipt;  ///< UN/LOCODEs from here on, any may be empty
+    std::string place_of_receipt; ///< UN/LOCODEs from here on, any may be empty
     std::string port_of_loading;
     std::vector<std::string> transshipment_ports;
     std::string port_of_discharge;
@@ -104,8 +104,8 @@ struct Consignment {
 /// One cargo report for one vessel call, as sent in one message.
 struct Manifest {
     MessageFunction function = MessageFunction::original;
-    std::string document_number;   ///< the sender's manifest number
-    int version = 1;               ///< increases with each amendment in our JSON format
+    std::string document_number; ///< the sender's manifest number
+    int version = 1;             ///< increases with each amendment in our JSON format
     DateTime issued_at;
     std::string sender;
     VesselCall vessel_call;

@@ -57,13 +57,11 @@ public:
 
     void error(std::string code, std::string path, SourceSegment segment, std::string message,
                int contrl = 12) {
-        add(Severity::error, std::move(code), std::move(path), segment, std::move(message),
-            contrl);
+        add(Severity::error, std::move(code), std::move(path), segment, std::move(message), contrl);
     }
 
     template <typename Path, typename What>
-    void locode(std::string_view code, const Path& path, SourceSegment segment,
-                const What& what) {
+    void locode(std::string_view code, const Path& path, SourceSegment segment, const What& what) {
         if (code.empty())
             return;
         if (!has_locode_shape(code)) {
@@ -106,8 +104,8 @@ public:
     }
 
     template <typename Path, typename What>
-    void mass(const std::optional<double>& kg, double max, const Path& path,
-              SourceSegment segment, const What& what) {
+    void mass(const std::optional<double>& kg, double max, const Path& path, SourceSegment segment,
+              const What& what) {
         if (!kg || (std::isfinite(*kg) && *kg >= 0 && *kg <= max))
             return;
         error("mass-range", path(), segment,
@@ -131,8 +129,7 @@ void check_vessel_call(Checker& check, const VesselCall& call) {
     if (call.voyage.empty())
         check.error("missing", "/vessel_call/voyage", segment, "voyage number is missing", 13);
     if (call.port_of_call.empty())
-        check.error("missing", "/vessel_call/port_of_call", segment, "port of call is missing",
-                    13);
+        check.error("missing", "/vessel_call/port_of_call", segment, "port of call is missing", 13);
     check.locode(
         call.port_of_call, [] { return std::string("/vessel_call/port_of_call"); }, segment,
         [] { return std::string("port of call"); });
@@ -143,8 +140,7 @@ void check_vessel_call(Checker& check, const VesselCall& call) {
 
 } // namespace
 
-Problems validate(const Manifest& manifest, const ReferenceData& reference,
-                  const Limits& limits) {
+Problems validate(const Manifest& manifest, const ReferenceData& reference, const Limits& limits) {
     Checker check(reference);
     check_vessel_call(check, manifest.vessel_call);
 
@@ -157,16 +153,17 @@ Problems validate(const Manifest& manifest, const ReferenceData& reference,
             return index_path("", "containers", idx) + "/" + member;
         };
         const auto name = [&](const char* what) { return "container " + box.number + " " + what; };
-        check.container_number(box.number, [&] { return path("number"); }, box.source_segment);
+        check.container_number(
+            box.number, [&] { return path("number"); }, box.source_segment);
         if (!container_index.emplace(box.number, idx).second)
             check.error("duplicate", path("number"), box.source_segment,
                         "container " + box.number + " is declared twice", 26);
-        check.mass(box.gross_mass_kg, limits.max_container_gross_kg,
-                   [&] { return path("gross_mass_kg"); }, box.source_segment,
-                   [&] { return name("gross"); });
-        check.mass(box.tare_mass_kg, limits.max_container_tare_kg,
-                   [&] { return path("tare_mass_kg"); }, box.source_segment,
-                   [&] { return name("tare"); });
+        check.mass(
+            box.gross_mass_kg, limits.max_container_gross_kg, [&] { return path("gross_mass_kg"); },
+            box.source_segment, [&] { return name("gross"); });
+        check.mass(
+            box.tare_mass_kg, limits.max_container_tare_kg, [&] { return path("tare_mass_kg"); },
+            box.source_segment, [&] { return name("tare"); });
         if (box.gross_mass_kg && box.tare_mass_kg && *box.gross_mass_kg < *box.tare_mass_kg &&
             box.load == LoadStatus::full)
             check.error("mass-range", path("gross_mass_kg"), box.source_segment,
@@ -198,7 +195,11 @@ Problems validate(const Manifest& manifest, const ReferenceData& reference,
         if (con.master_bl.empty() && con.house_bl.empty())
             check.error("missing", path() + "/master_bl", seg,
                         "consignment " + std::to_string(con_idx + 1) + " has no B/L number", 13);
-        else if (!bl_index.emplace(std::pair<std::string_view, std::string_view>(con.master_bl, con.house_bl), con_idx).second)
+        else if (!bl_index
+                      .emplace(std::pair<std::string_view, std::string_view>(con.master_bl,
+                                                                             con.house_bl),
+                               con_idx)
+                      .second)
             check.error("duplicate", path() + "/master_bl", seg,
                         name() + " appears twice in the message", 26);
 
@@ -208,8 +209,7 @@ Problems validate(const Manifest& manifest, const ReferenceData& reference,
         check.party(con.forwarder, member("forwarder"), "forwarder");
         check.locode(con.place_of_receipt, member("place_of_receipt"), seg,
                      named("place of receipt"));
-        check.locode(con.port_of_loading, member("port_of_loading"), seg,
-                     named("port of loading"));
+        check.locode(con.port_of_loading, member("port_of_loading"), seg, named("port of loading"));
         for (std::size_t leg = 0; leg < con.transshipment_ports.size(); ++leg)
             check.locode(
                 con.transshipment_ports[leg],
@@ -245,9 +245,10 @@ Problems validate(const Manifest& manifest, const ReferenceData& reference,
                 check.error("count-range", item_path() + "/packages", item_seg,
                             item_name() + ": " + std::to_string(item.packages) +
                                 " packages is outside 1 to " + std::to_string(limits.max_packages));
-            check.mass(item.gross_mass_kg, limits.max_goods_item_gross_kg,
-                       [&] { return item_path() + "/gross_mass_kg"; }, item_seg,
-                       [&] { return item_name() + " gross"; });
+            check.mass(
+                item.gross_mass_kg, limits.max_goods_item_gross_kg,
+                [&] { return item_path() + "/gross_mass_kg"; }, item_seg,
+                [&] { return item_name() + " gross"; });
             std::int64_t placed = 0;
             bool counted = !item.placements.empty();
             for (std::size_t pl_idx = 0; pl_idx < item.placements.size(); ++pl_idx) {
@@ -255,12 +256,11 @@ Problems validate(const Manifest& manifest, const ReferenceData& reference,
                 const auto pl_path = [&] { return index_path(item_path(), "placements", pl_idx); };
                 const auto found = container_index.find(placement.container_number);
                 if (found == container_index.end())
-                    check.error("reference", pl_path() + "/container_number",
-                                placement.source_segment,
-                                item_name() + " is placed in container " +
-                                    placement.container_number +
-                                    ", which the message does not declare",
-                                28);
+                    check.error(
+                        "reference", pl_path() + "/container_number", placement.source_segment,
+                        item_name() + " is placed in container " + placement.container_number +
+                            ", which the message does not declare",
+                        28);
                 else
                     container_used[found->second] = true;
                 if (!placement.packages) {
@@ -275,11 +275,10 @@ Problems validate(const Manifest& manifest, const ReferenceData& reference,
                 placed += *placement.packages;
             }
             if (counted && placed != item.packages)
-                check.add(Severity::warning, "count-mismatch", item_path() + "/placements",
-                          item_seg,
-                          item_name() + ": " + std::to_string(item.packages) +
-                              " packages declared but " + std::to_string(placed) +
-                              " placed in containers");
+                check.add(
+                    Severity::warning, "count-mismatch", item_path() + "/placements", item_seg,
+                    item_name() + ": " + std::to_string(item.packages) + " packages declared but " +
+                        std::to_string(placed) + " placed in containers");
         }
     }
 

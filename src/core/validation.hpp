@@ -12,8 +12,8 @@ namespace portscreen::core {
 /// Code lists the validator checks against. Empty sets switch the check off, so a node
 /// without the lists still checks shapes and check digits.
 struct ReferenceData {
-    std::unordered_set<std::string> countries;       ///< ISO 3166-1 alpha-2
-    std::unordered_set<std::string> hs_subheadings;  ///< HS 2022, 6 digits
+    std::unordered_set<std::string> countries;      ///< ISO 3166-1 alpha-2
+    std::unordered_set<std::string> hs_subheadings; ///< HS 2022, 6 digits
 
     bool knows_country(std::string_view alpha2) const;
     bool knows_hs_subheading(std::string_view six_digits) const;

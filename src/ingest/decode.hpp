@@ -24,7 +24,7 @@ std::optional<ContentType> detect_content_type(std::string_view bytes);
 
 struct Decoded {
     std::vector<core::Manifest> manifests;
-    std::string interchange_key;  ///< "sender/control-reference" of an EDIFACT interchange
+    std::string interchange_key; ///< "sender/control-reference" of an EDIFACT interchange
     Problems warnings;
 };
 

@@ -26,28 +26,28 @@ constexpr std::size_t kMaxTextLength = 4096;
 
 /// How a member's value is checked beyond its JSON type, and how a string is normalised.
 enum class Rule : std::uint8_t {
-    code,              ///< identifiers and codes: at most kMaxCodeLength characters
-    text,              ///< names, addresses, descriptions: at most kMaxTextLength characters
-    date_time,         ///< ISO 8601 date, optionally with time and zone
-    container_number,  ///< code, then core::normalize_container_number
-    hs_code,           ///< code, then core::normalize_hs_code
-    format_name,       ///< must equal kFormatName
-    format_version,    ///< must equal kFormatVersion
-    positive,          ///< integer of at least 1
-    non_negative,      ///< integer or number of at least 0
+    code,             ///< identifiers and codes: at most kMaxCodeLength characters
+    text,             ///< names, addresses, descriptions: at most kMaxTextLength characters
+    date_time,        ///< ISO 8601 date, optionally with time and zone
+    container_number, ///< code, then core::normalize_container_number
+    hs_code,          ///< code, then core::normalize_hs_code
+    format_name,      ///< must equal kFormatName
+    format_version,   ///< must equal kFormatVersion
+    positive,         ///< integer of at least 1
+    non_negative,     ///< integer or number of at least 0
     none,
 };
 
 /// Where a member's value goes in the model object of type T. std::monostate marks a member that
 /// is checked but not stored ("format", "format_version").
 template <typename T>
-using Field = std::variant<std::monostate, std::string T::*, std::vector<std::string> T::*,
-                           int T::*, std::int64_t T::*, std::optional<std::int64_t> T::*,
-                           std::optional<double> T::*, core::MessageFunction T::*,
-                           core::LoadStatus T::*, core::VesselCall T::*, core::Party T::*,
-                           std::vector<core::Container> T::*, std::vector<core::Seal> T::*,
-                           std::vector<core::Consignment> T::*,
-                           std::vector<core::GoodsItem> T::*, std::vector<core::Placement> T::*>;
+using Field =
+    std::variant<std::monostate, std::string T::*, std::vector<std::string> T::*, int T::*,
+                 std::int64_t T::*, std::optional<std::int64_t> T::*, std::optional<double> T::*,
+                 core::MessageFunction T::*, core::LoadStatus T::*, core::VesselCall T::*,
+                 core::Party T::*, std::vector<core::Container> T::*, std::vector<core::Seal> T::*,
+                 std::vector<core::Consignment> T::*, std::vector<core::GoodsItem> T::*,
+                 std::vector<core::Placement> T::*>;
 
 enum class Need : std::uint8_t { optional, required };
 
@@ -150,21 +150,36 @@ const std::array kPlacementMembers = std::to_array<Member<Placement>>({
     {"packages", &Placement::packages, Rule::non_negative, opt},
 });
 
-std::span<const Member<Manifest>> members_of(const Manifest*) { return kManifestMembers; }
-std::span<const Member<VesselCall>> members_of(const VesselCall*) { return kVesselCallMembers; }
-std::span<const Member<Container>> members_of(const Container*) { return kContainerMembers; }
-std::span<const Member<Seal>> members_of(const Seal*) { return kSealMembers; }
+std::span<const Member<Manifest>> members_of(const Manifest*) {
+    return kManifestMembers;
+}
+std::span<const Member<VesselCall>> members_of(const VesselCall*) {
+    return kVesselCallMembers;
+}
+std::span<const Member<Container>> members_of(const Container*) {
+    return kContainerMembers;
+}
+std::span<const Member<Seal>> members_of(const Seal*) {
+    return kSealMembers;
+}
 std::span<const Member<Consignment>> members_of(const Consignment*) {
     return kConsignmentMembers;
 }
-std::span<const Member<Party>> members_of(const Party*) { return kPartyMembers; }
-std::span<const Member<GoodsItem>> members_of(const GoodsItem*) { return kGoodsItemMembers; }
-std::span<const Member<Placement>> members_of(const Placement*) { return kPlacementMembers; }
+std::span<const Member<Party>> members_of(const Party*) {
+    return kPartyMembers;
+}
+std::span<const Member<GoodsItem>> members_of(const GoodsItem*) {
+    return kGoodsItemMembers;
+}
+std::span<const Member<Placement>> members_of(const Placement*) {
+    return kPlacementMembers;
+}
 
 template <typename T> struct IsVector : std::false_type {};
 template <typename E> struct IsVector<std::vector<E>> : std::true_type {};
 
-template <typename T> constexpr bool kIsObject =
+template <typename T>
+constexpr bool kIsObject =
     std::is_same_v<T, VesselCall> || std::is_same_v<T, Party> || std::is_same_v<T, Container> ||
     std::is_same_v<T, Seal> || std::is_same_v<T, Consignment> || std::is_same_v<T, GoodsItem> ||
     std::is_same_v<T, Placement> || std::is_same_v<T, Manifest>;
@@ -172,11 +187,11 @@ template <typename T> constexpr bool kIsObject =
 /// One JSON scalar as the tokenizer delivered it.
 struct Scalar {
     enum class Type { null, boolean, integer, number, string } type = Type::null;
-    std::int64_t integer = 0;  ///< when type is integer
-    double number = 0;         ///< when type is integer or number
+    std::int64_t integer = 0; ///< when type is integer
+    double number = 0;        ///< when type is integer or number
     std::string* text = nullptr;
     bool boolean = false;
-    std::string_view raw;      ///< the number as written, for messages
+    std::string_view raw; ///< the number as written, for messages
 };
 
 const char* type_name(Scalar::Type type) {
@@ -321,25 +336,24 @@ std::string shown(std::string_view value) {
 struct PendingProblem {
     std::string code;
     std::string path;
-    std::size_t item_path_size;  ///< the prefix of path that points at the item
+    std::size_t item_path_size; ///< the prefix of path that points at the item
     std::string detail;
     std::string position;
 };
 
-using Target = std::variant<Manifest*, VesselCall*, Container*, Seal*, Consignment*, Party*,
-                            GoodsItem*, Placement*, std::vector<std::string>*,
-                            std::vector<Container>*, std::vector<Seal>*,
-                            std::vector<Consignment>*, std::vector<GoodsItem>*,
-                            std::vector<Placement>*>;
+using Target =
+    std::variant<Manifest*, VesselCall*, Container*, Seal*, Consignment*, Party*, GoodsItem*,
+                 Placement*, std::vector<std::string>*, std::vector<Container>*, std::vector<Seal>*,
+                 std::vector<Consignment>*, std::vector<GoodsItem>*, std::vector<Placement>*>;
 
 /// An object or array being read, with the model value it fills.
 struct Frame {
     Target target;
-    std::size_t path_size = 0;       ///< length of the path to this value
-    std::size_t item_path_size = 0;  ///< length of the path to the nearest enclosing object
-    std::uint64_t seen = 0;          ///< object: members met so far, one bit per table row
-    int pending = -1;                ///< object: table row awaiting its value, -1 for none
-    std::size_t count = 0;           ///< array: elements met so far
+    std::size_t path_size = 0;      ///< length of the path to this value
+    std::size_t item_path_size = 0; ///< length of the path to the nearest enclosing object
+    std::uint64_t seen = 0;         ///< object: members met so far, one bit per table row
+    int pending = -1;               ///< object: table row awaiting its value, -1 for none
+    std::size_t count = 0;          ///< array: elements met so far
 };
 
 /// Reads the SAX events of one document straight into a Manifest, without building a DOM: a
@@ -397,7 +411,7 @@ public:
         return scalar(value);
     }
 
-    bool binary(binary_t&) override { return true; }  // never produced by the JSON tokenizer
+    bool binary(binary_t&) override { return true; } // never produced by the JSON tokenizer
 
     bool start_object(std::size_t) override { return start(true); }
     bool start_array(std::size_t) override { return start(false); }
@@ -437,9 +451,10 @@ private:
     bool scalar(Scalar& value) {
         if (skip_depth_ > 0)
             return true;
-        if (frames_.empty()) {  // only the root can arrive with no frame open
-            problem("type", 0, "the manifest must be a JSON object, got " +
-                                   std::string(type_name(value.type)));
+        if (frames_.empty()) { // only the root can arrive with no frame open
+            problem("type", 0,
+                    "the manifest must be a JSON object, got " +
+                        std::string(type_name(value.type)));
             return true;
         }
         Frame& frame = frames_.back();
@@ -459,7 +474,7 @@ private:
                     if constexpr (std::is_same_v<E, std::string>) {
                         store_element(*target, value, frame.item_path_size);
                     } else {
-                        target->emplace_back();  // keeps indices aligned with the document
+                        target->emplace_back(); // keeps indices aligned with the document
                         problem("type", frame.item_path_size,
                                 label(frame.item_path_size) + " must be an object, got " +
                                     type_name(value.type));
@@ -555,7 +570,7 @@ private:
         }
         std::string detail = "unknown member " + shown(name);
         std::string_view closest;
-        std::size_t closest_distance = 3;  // suggest only names a typo away
+        std::size_t closest_distance = 3; // suggest only names a typo away
         for (const auto& member : members) {
             const std::size_t distance = edit_distance(name, member.name);
             if (distance < closest_distance) {
@@ -599,8 +614,8 @@ private:
     }
 
     void type_error(std::size_t item_path_size, const char* expected, const Scalar& value) {
-        std::string detail = label(item_path_size) + " must be " + expected + ", got " +
-                             type_name(value.type);
+        std::string detail =
+            label(item_path_size) + " must be " + expected + ", got " + type_name(value.type);
         if (value.type == Scalar::Type::null)
             detail += " (leave an absent member out)";
         problem("type", item_path_size, std::move(detail));
@@ -644,8 +659,8 @@ private:
         if (value.type == Scalar::Type::number &&
             (value.number != std::floor(value.number) || value.number >= kInt64Limit ||
              value.number < -kInt64Limit)) {
-            const std::string written = value.raw.empty() ? std::to_string(value.number)
-                                                        : std::string(value.raw);
+            const std::string written =
+                value.raw.empty() ? std::to_string(value.number) : std::string(value.raw);
             problem(value.number != std::floor(value.number) ? "type" : "range", item_path_size,
                     label(item_path_size) + " must be an integer, got " + written);
             return std::nullopt;
@@ -654,9 +669,9 @@ private:
                                         ? value.integer
                                         : static_cast<std::int64_t>(value.number);
         if (number < min || number > max) {
-            std::string range = max == INT64_MAX ? "at least " + std::to_string(min)
-                                                 : std::to_string(min) + " to " +
-                                                       std::to_string(max);
+            std::string range = max == INT64_MAX
+                                    ? "at least " + std::to_string(min)
+                                    : std::to_string(min) + " to " + std::to_string(max);
             problem("range", item_path_size,
                     label(item_path_size) + " must be " + range + ", got " +
                         std::to_string(number));
@@ -722,8 +737,7 @@ private:
         }
     }
 
-    template <typename T>
-    void store(T&, std::monostate, const Member<T>& member, Scalar& value) {
+    template <typename T> void store(T&, std::monostate, const Member<T>& member, Scalar& value) {
         const std::size_t item_path_size = frames_.back().path_size;
         if (member.rule == Rule::format_name) {
             if (value.type != Scalar::Type::string)
@@ -775,8 +789,7 @@ private:
         skip_depth_ = 1;
     }
 
-    template <typename T>
-    void open(T&, std::monostate, const Member<T>& member, bool is_object) {
+    template <typename T> void open(T&, std::monostate, const Member<T>& member, bool is_object) {
         const std::size_t item_path_size = frames_.back().path_size;
         problem("type", item_path_size,
                 label(item_path_size) + " must be " + expected_type<std::monostate>(member.rule) +
@@ -806,8 +819,7 @@ private:
         if (what.find("UTF-8") != std::string_view::npos) {
             // The bytes nlohmann quotes are the invalid ones: keep them out of the message.
             problem("encoding", 0,
-                    "invalid UTF-8 at " + where + at +
-                        ": the manifest must be encoded in UTF-8",
+                    "invalid UTF-8 at " + where + at + ": the manifest must be encoded in UTF-8",
                     at);
             return;
         }
@@ -821,7 +833,7 @@ private:
     std::vector<Frame> frames_;
     std::vector<PendingProblem> problems_;
     std::string path_;
-    std::size_t skip_depth_ = 0;  ///< nesting depth inside a value being skipped
+    std::size_t skip_depth_ = 0; ///< nesting depth inside a value being skipped
 };
 
 std::optional<std::size_t> index_of(std::string_view token) {

@@ -36,9 +36,9 @@ struct InFlight {
 FeedClient::FeedClient(zmq::context_t& context, FeedOptions options)
     : context_(context), options_(std::move(options)) {}
 
-std::vector<std::optional<Reply>> FeedClient::send_all(
-    const std::vector<Outgoing>& messages,
-    const std::function<void(std::size_t, const Reply&)>& on_reply) {
+std::vector<std::optional<Reply>>
+FeedClient::send_all(const std::vector<Outgoing>& messages,
+                     const std::function<void(std::size_t, const Reply&)>& on_reply) {
     std::vector<std::optional<Reply>> replies(messages.size());
     auto socket = connect_dealer(context_, options_.endpoint);
     std::unordered_map<std::string, InFlight> in_flight;
@@ -47,9 +47,8 @@ std::vector<std::optional<Reply>> FeedClient::send_all(
 
     auto send = [&](std::size_t index) {
         const Outgoing& out = messages[index];
-        std::array<zmq::const_buffer, 3> frames = {zmq::buffer(out.message_id),
-                                                   zmq::buffer(out.content_type),
-                                                   zmq::buffer(out.payload)};
+        std::array<zmq::const_buffer, 3> frames = {
+            zmq::buffer(out.message_id), zmq::buffer(out.content_type), zmq::buffer(out.payload)};
         zmq::send_multipart(socket, frames);
     };
 
@@ -75,7 +74,7 @@ std::vector<std::optional<Reply>> FeedClient::send_all(
             Reply reply{frames[0].to_string(), frames[1].to_string(), frames[2].to_string()};
             const auto found = in_flight.find(reply.message_id);
             if (found == in_flight.end())
-                continue;  // a late answer to a message already answered after a resend
+                continue; // a late answer to a message already answered after a resend
             const std::size_t index = found->second.index;
             in_flight.erase(found);
             if (on_reply)

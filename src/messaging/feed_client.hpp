@@ -20,15 +20,15 @@ struct Outgoing {
 
 struct Reply {
     std::string message_id;
-    std::string status;  ///< "ACK" or "NACK"
+    std::string status; ///< "ACK" or "NACK"
     std::string body;
 };
 
 struct FeedOptions {
     std::string endpoint = "tcp://127.0.0.1:5555";
-    std::chrono::milliseconds timeout{30'000};  ///< wait per attempt before resending
-    int attempts = 3;                           ///< sends per message before giving up
-    std::size_t window = 8;                     ///< messages in flight at once
+    std::chrono::milliseconds timeout{30'000}; ///< wait per attempt before resending
+    int attempts = 3;                          ///< sends per message before giving up
+    std::size_t window = 8;                    ///< messages in flight at once
 };
 
 /// A DEALER client with the Lazy Pirate pattern: sends, waits for the reply with a timeout,
@@ -41,9 +41,9 @@ public:
 
     /// Sends every message and returns one entry per message, in the order given: the reply,
     /// or nothing when no reply came after every attempt. `on_reply` is called as each arrives.
-    std::vector<std::optional<Reply>> send_all(
-        const std::vector<Outgoing>& messages,
-        const std::function<void(std::size_t index, const Reply&)>& on_reply = {});
+    std::vector<std::optional<Reply>>
+    send_all(const std::vector<Outgoing>& messages,
+             const std::function<void(std::size_t index, const Reply&)>& on_reply = {});
 
 private:
     zmq::context_t& context_;

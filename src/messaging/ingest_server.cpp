@@ -98,11 +98,11 @@ public:
         try {
             router_.bind(options_.endpoint);
         } catch (const zmq::error_t& e) {
-            throw std::runtime_error("cannot bind the ingest endpoint " + options_.endpoint +
-                                     ": " + e.what());
+            throw std::runtime_error("cannot bind the ingest endpoint " + options_.endpoint + ": " +
+                                     e.what());
         }
-        replies_endpoint_ = "inproc://ingest-replies-" +
-                            std::to_string(reinterpret_cast<std::uintptr_t>(this));
+        replies_endpoint_ =
+            "inproc://ingest-replies-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
         replies_.bind(replies_endpoint_);
         return router_.get(zmq::sockopt::last_endpoint);
     }
@@ -139,8 +139,7 @@ private:
                 log::error("", std::string("ingest socket: ") + e.what());
             } catch (const std::exception& e) {
                 // A fault while handling one request must not take the node down.
-                log::error("", std::string("request dropped after an internal error: ") +
-                                   e.what());
+                log::error("", std::string("request dropped after an internal error: ") + e.what());
             }
             if (stopping_ && writer_done_ && !forward_reply_now())
                 return;
@@ -194,18 +193,20 @@ private:
         };
         if (frames.size() != 4) {
             nack(frame_problem("frames", "expected 3 frames [message-id, content-type, payload], "
-                                         "received " + std::to_string(frames.size() - 1)));
+                                         "received " +
+                                             std::to_string(frames.size() - 1)));
             return;
         }
         if (message_id.empty() || message_id.size() > 256) {
             nack(frame_problem("message-id", "message-id must be 1 to 256 bytes, received " +
-                                                  std::to_string(message_id.size())));
+                                                 std::to_string(message_id.size())));
             return;
         }
         const std::string content_type = frames[2].to_string();
         const auto type = ingest::parse_content_type(content_type);
         if (!type) {
-            nack(frame_problem("content-type", "unknown content-type '" + content_type.substr(0, 100) +
+            nack(frame_problem("content-type", "unknown content-type '" +
+                                                   content_type.substr(0, 100) +
                                                    "'; expected application/json or "
                                                    "application/edifact"));
             return;
@@ -295,8 +296,8 @@ private:
             storage::IncomingMessage message;
             message.message_id = job.message_id;
             message.content_type = job.content_type;
-            message.payload = std::string_view(static_cast<const char*>(job.payload.data()),
-                                               job.payload.size());
+            message.payload =
+                std::string_view(static_cast<const char*>(job.payload.data()), job.payload.size());
             message.content_sha256 = sha256_hex(message.payload);
             message.source = job.source;
             message.received_at = job.received_at;
@@ -319,7 +320,8 @@ private:
             log::error("", std::string("storage failure, batch rolled back: ") + e.what());
             const auto problems = frame_problem(
                 "storage", std::string("the node could not store the message, nothing was "
-                                       "stored; send it again later: ") + e.what());
+                                       "stored; send it again later: ") +
+                               e.what());
             for (auto& job : batch)
                 send_reply(replies, job, kNack, nack_body(problems));
             return;
@@ -391,13 +393,14 @@ IngestServer::IngestServer(zmq::context_t& context, IngestOptions options,
     : context_(context), options_(std::move(options)), database_path_(std::move(database_path)),
       reference_(std::move(reference)) {}
 
-IngestServer::~IngestServer() { stop(); }
+IngestServer::~IngestServer() {
+    stop();
+}
 
 void IngestServer::start() {
     storage::OpenOptions open_options;
-    open_options.wal_autocheckpoint_pages = 0;  // the writer checkpoints between batches
-    auto database =
-        storage::Database::open(database_path_, storage::Access::writer, open_options);
+    open_options.wal_autocheckpoint_pages = 0; // the writer checkpoints between batches
+    auto database = storage::Database::open(database_path_, storage::Access::writer, open_options);
     pipeline_ = std::make_unique<Pipeline>(context_, options_, reference_, std::move(database));
     bound_endpoint_ = pipeline_->bind();
     pipeline_->start();

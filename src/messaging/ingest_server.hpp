@@ -17,9 +17,9 @@ namespace portscreen::messaging {
 
 struct IngestOptions {
     std::string endpoint = "tcp://127.0.0.1:5555";
-    std::size_t max_message_bytes = 64u << 20;  ///< larger payloads get a NACK
-    std::size_t max_batch = 64;                 ///< messages per group commit
-    std::size_t max_queued = 32;                ///< decoded messages waiting for the writer
+    std::size_t max_message_bytes = 64u << 20; ///< larger payloads get a NACK
+    std::size_t max_batch = 64;                ///< messages per group commit
+    std::size_t max_queued = 32;               ///< decoded messages waiting for the writer
 };
 
 /// The manifest ingest endpoint of a port node: a ROUTER socket that receives

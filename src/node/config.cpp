@@ -32,8 +32,8 @@ public:
         const auto found = object_.find(key);
         if (found == object_.end())
             return nullptr;
-        const bool number_ok = type == json::value_t::number_unsigned &&
-                               found->is_number_unsigned();
+        const bool number_ok =
+            type == json::value_t::number_unsigned && found->is_number_unsigned();
         if (found->type() != type && !number_ok) {
             problems_.push_back(path_ + "/" + key + ": must be " + type_name);
             return nullptr;
@@ -59,9 +59,8 @@ public:
             return;
         const auto number = value->get<std::uint64_t>();
         if (number < min || number > max) {
-            problems_.push_back(path_ + "/" + key + ": " + std::to_string(number) +
-                                " is outside " + std::to_string(min) + " to " +
-                                std::to_string(max));
+            problems_.push_back(path_ + "/" + key + ": " + std::to_string(number) + " is outside " +
+                                std::to_string(min) + " to " + std::to_string(max));
             return;
         }
         out = number;

@@ -31,9 +31,8 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
     const auto database = database_path(data_dir);
     auto reference =
         reference::load_reference_data(config.iso3166_json, config.hs_nomenclature_csv);
-    log::info("", "reference data: " + std::to_string(reference.countries.size()) +
-                      " countries, " + std::to_string(reference.hs_subheadings.size()) +
-                      " HS subheadings");
+    log::info("", "reference data: " + std::to_string(reference.countries.size()) + " countries, " +
+                      std::to_string(reference.hs_subheadings.size()) + " HS subheadings");
 
     zmq::context_t context;
     messaging::IngestServer ingest(context, config.ingest, database, std::move(reference));
@@ -64,8 +63,7 @@ int print_status(const std::filesystem::path& data_dir) {
                 static_cast<long long>(counts.consignments),
                 static_cast<long long>(counts.active_consignments),
                 static_cast<long long>(counts.containers),
-                static_cast<long long>(counts.goods_items),
-                static_cast<long long>(counts.parties));
+                static_cast<long long>(counts.goods_items), static_cast<long long>(counts.parties));
     return 0;
 }
 

@@ -90,8 +90,7 @@ std::vector<HsEntry> load_hs_nomenclature(const std::filesystem::path& csv_file)
         auto fields = split_csv(line);
         if (fields.size() != 5)
             throw std::runtime_error(csv_file.string() + ":" + std::to_string(line_number) +
-                                     ": expected 5 fields, found " +
-                                     std::to_string(fields.size()));
+                                     ": expected 5 fields, found " + std::to_string(fields.size()));
         HsEntry entry;
         entry.section = std::move(fields[0]);
         entry.code = std::move(fields[1]);

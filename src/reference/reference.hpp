@@ -11,10 +11,10 @@
 namespace portscreen::reference {
 
 struct HsEntry {
-    std::string code;         ///< 2, 4 or 6 digits
+    std::string code; ///< 2, 4 or 6 digits
     std::string description;
-    std::string section;      ///< Roman numeral I-XXI
-    int level = 0;            ///< 2 chapter, 4 heading, 6 subheading
+    std::string section; ///< Roman numeral I-XXI
+    int level = 0;       ///< 2 chapter, 4 heading, 6 subheading
 };
 
 /// Default locations: Debian's iso-codes package and the copy in the source tree.

@@ -96,19 +96,28 @@ constexpr Destination kEastAfrica[] = {
 // Region weights in Region order: east Asia, southeast Asia, south Asia, Middle East, Europe,
 // Africa, North America, South America.
 constexpr Service kServices[] = {
-    {"FAR EAST - EAST AFRICA", "CNSHA CNNGB CNYTN CNNSA SGSIN MYPKG LKCMB", "LKCMB SGSIN MYPKG",
-     "SGSIN MYPKG LKCMB", {60, 22, 10, 2, 3, 1, 1, 1}},
-    {"INDIA PAKISTAN GULF - EAST AFRICA", "INNSA INMUN PKKHI AEJEA OMSOH", "AEJEA INNSA PKKHI",
-     "AEJEA LKCMB OMSLL", {10, 5, 45, 30, 5, 1, 2, 2}},
-    {"EUROPE MED - EAST AFRICA", "NLRTM BEANR DEHAM ESVLC ITGOA TRMER", "DJJIB EGPSD SAJED",
-     "ESALG MAPTM EGPSD", {3, 2, 3, 10, 60, 2, 12, 8}},
+    {"FAR EAST - EAST AFRICA",
+     "CNSHA CNNGB CNYTN CNNSA SGSIN MYPKG LKCMB",
+     "LKCMB SGSIN MYPKG",
+     "SGSIN MYPKG LKCMB",
+     {60, 22, 10, 2, 3, 1, 1, 1}},
+    {"INDIA PAKISTAN GULF - EAST AFRICA",
+     "INNSA INMUN PKKHI AEJEA OMSOH",
+     "AEJEA INNSA PKKHI",
+     "AEJEA LKCMB OMSLL",
+     {10, 5, 45, 30, 5, 1, 2, 2}},
+    {"EUROPE MED - EAST AFRICA",
+     "NLRTM BEANR DEHAM ESVLC ITGOA TRMER",
+     "DJJIB EGPSD SAJED",
+     "ESALG MAPTM EGPSD",
+     {3, 2, 3, 10, 60, 2, 12, 8}},
 };
 
 constexpr SizeType kSizeTypes[] = {
-    {"22G1", BoxKind::dry, 20, 2230, 28200},     {"42G1", BoxKind::dry, 40, 3750, 26730},
-    {"45G1", BoxKind::dry, 40, 3900, 26580},     {"L5G1", BoxKind::dry, 45, 4800, 25600},
-    {"22R1", BoxKind::reefer, 20, 3050, 27430},  {"45R1", BoxKind::reefer, 40, 4600, 29400},
-    {"22T1", BoxKind::tank, 20, 3650, 32350},    {"22U1", BoxKind::open_top, 20, 2350, 28130},
+    {"22G1", BoxKind::dry, 20, 2230, 28200},      {"42G1", BoxKind::dry, 40, 3750, 26730},
+    {"45G1", BoxKind::dry, 40, 3900, 26580},      {"L5G1", BoxKind::dry, 45, 4800, 25600},
+    {"22R1", BoxKind::reefer, 20, 3050, 27430},   {"45R1", BoxKind::reefer, 40, 4600, 29400},
+    {"22T1", BoxKind::tank, 20, 3650, 32350},     {"22U1", BoxKind::open_top, 20, 2350, 28130},
     {"42U1", BoxKind::open_top, 40, 3850, 26630},
 };
 
@@ -141,8 +150,7 @@ constexpr CargoProfile kProfiles[] = {
     {33, 0, 1.0, "CT", 10, 7000, 13000, light, "3304 3305 3307", "CN IN AE FR ZA"},
     {34, 0, 1.2, "CT", 15, 15000, 22000, heavy, "3401 3402", "ID MY IN CN AE"},
     {38, 0, 1.0, "DR CT", 20, 14000, 20000, heavy, "3808 3824", "CN IN DE"},
-    {39, 0, 6.0, "CT BG", 12, 6000, 12000, light, "3901 3902 3907 3917 3920 3923 3924 3926",
-     ""},
+    {39, 0, 6.0, "CT BG", 12, 6000, 12000, light, "3901 3902 3907 3917 3920 3923 3924 3926", ""},
     {40, 0, 2.5, "PK", 25, 8000, 13000, light, "4011 4016 4013", "CN IN TH VN JP ID"},
     {44, 0, 0.7, "BE", 1100, 19000, 24000, heavy, "4412 4410 4418", "CN MY ID"},
     {48, 0, 2.5, "RO PX", 600, 18000, 25000, heavy, "4802 4804 4810 4818 4819",
@@ -166,8 +174,8 @@ constexpr CargoProfile kProfiles[] = {
     {83, 0, 0.8, "CT", 20, 10000, 16000, heavy, "8301 8302", "CN IN"},
     {84, 0, 7.0, "CS PK", 420, 7000, 16000, light,
      "8413 8418 8415 8450 8471 8481 8428 8474 8429 8433", ""},
-    {85, 0, 7.0, "CT PK", 14, 5000, 10000, light,
-     "8504 8516 8517 8528 8536 8539 8541 8544 8507", ""},
+    {85, 0, 7.0, "CT PK", 14, 5000, 10000, light, "8504 8516 8517 8528 8536 8539 8541 8544 8507",
+     ""},
     {87, 0, 4.0, "PK CT", 25, 8000, 14000, light, "8708 8714 8711 8703 8716", ""},
     {90, 0, 1.0, "CT", 10, 4000, 8000, light, "9018 9021 9025 9027", ""},
     {94, 0, 3.0, "PK CT", 30, 5000, 9000, light, "9401 9403 9404 9405", ""},
@@ -202,14 +210,28 @@ std::vector<std::string_view> words(std::string_view list) {
     return out;
 }
 
-std::span<const Carrier> carriers() { return kCarriers; }
-std::span<const OriginPort> origin_ports() { return kOriginPorts; }
-std::span<const Destination> east_african_destinations() { return kEastAfrica; }
-std::span<const Service> services() { return kServices; }
-std::span<const SizeType> size_types() { return kSizeTypes; }
-std::span<const CargoProfile> cargo_profiles() { return kProfiles; }
+std::span<const Carrier> carriers() {
+    return kCarriers;
+}
+std::span<const OriginPort> origin_ports() {
+    return kOriginPorts;
+}
+std::span<const Destination> east_african_destinations() {
+    return kEastAfrica;
+}
+std::span<const Service> services() {
+    return kServices;
+}
+std::span<const SizeType> size_types() {
+    return kSizeTypes;
+}
+std::span<const CargoProfile> cargo_profiles() {
+    return kProfiles;
+}
 
-std::string_view feeder_hubs() { return "AEJEA OMSLL LKCMB DJJIB ZADUR"; }
+std::string_view feeder_hubs() {
+    return "AEJEA OMSLL LKCMB DJJIB ZADUR";
+}
 
 std::string_view hubs_for(Region region) {
     switch (region) {
@@ -229,7 +251,9 @@ std::string_view lessor_prefixes() {
     return "TGHU TCNU TCLU TRHU SEGU FCIU CAIU BMOU TEMU GESU DFSU TLLU FSCU CRSU BEAU";
 }
 
-std::string_view source_ports() { return "ECGYE COBUN COCTG PECLL BRSSZ IRBND"; }
+std::string_view source_ports() {
+    return "ECGYE COBUN COCTG PECLL BRSSZ IRBND";
+}
 
 std::string_view odd_hub_chains() {
     return "PAMIT ESALG AEJEA|PAMIT MAPTM EGPSD|PAMIT ESALG TRMER AEJEA|ESALG MAPTM OMSLL|"
@@ -289,15 +313,15 @@ std::string_view cities_of(std::string_view country) {
 
 std::string_view legal_suffix(std::string_view country) {
     static constexpr std::pair<std::string_view, std::string_view> kSuffixes[] = {
-        {"CN", "CO., LTD"},  {"HK", "LIMITED"},    {"KR", "CO., LTD"}, {"JP", "CO., LTD"},
-        {"TW", "CO., LTD"},  {"TH", "CO., LTD"},   {"VN", "CO., LTD"}, {"SG", "PTE LTD"},
-        {"MY", "SDN BHD"},   {"ID", "TBK"},        {"PH", "INC"},      {"IN", "PVT LTD"},
-        {"PK", "(PVT) LTD"}, {"LK", "(PVT) LTD"},  {"BD", "LTD"},      {"AE", "LLC"},
-        {"SA", "CO"},        {"OM", "LLC"},        {"TR", "A.S."},     {"EG", "S.A.E."},
-        {"DE", "GMBH"},      {"NL", "B.V."},       {"BE", "BV"},       {"FR", "SAS"},
-        {"IT", "S.R.L."},    {"ES", "S.L."},       {"PL", "SP. Z O.O."}, {"GR", "S.A."},
-        {"ZA", "(PTY) LTD"}, {"US", "INC"},        {"CA", "INC"},      {"BR", "LTDA"},
-        {"AR", "S.A."},      {"EC", "S.A."},       {"CO", "S.A.S."},   {"PE", "S.A.C."},
+        {"CN", "CO., LTD"},  {"HK", "LIMITED"},   {"KR", "CO., LTD"},   {"JP", "CO., LTD"},
+        {"TW", "CO., LTD"},  {"TH", "CO., LTD"},  {"VN", "CO., LTD"},   {"SG", "PTE LTD"},
+        {"MY", "SDN BHD"},   {"ID", "TBK"},       {"PH", "INC"},        {"IN", "PVT LTD"},
+        {"PK", "(PVT) LTD"}, {"LK", "(PVT) LTD"}, {"BD", "LTD"},        {"AE", "LLC"},
+        {"SA", "CO"},        {"OM", "LLC"},       {"TR", "A.S."},       {"EG", "S.A.E."},
+        {"DE", "GMBH"},      {"NL", "B.V."},      {"BE", "BV"},         {"FR", "SAS"},
+        {"IT", "S.R.L."},    {"ES", "S.L."},      {"PL", "SP. Z O.O."}, {"GR", "S.A."},
+        {"ZA", "(PTY) LTD"}, {"US", "INC"},       {"CA", "INC"},        {"BR", "LTDA"},
+        {"AR", "S.A."},      {"EC", "S.A."},      {"CO", "S.A.S."},     {"PE", "S.A.C."},
         {"IR", "CO"},
     };
     for (const auto& [code, suffix] : kSuffixes)
@@ -308,10 +332,9 @@ std::string_view legal_suffix(std::string_view country) {
 
 std::string_view package_word(std::string_view code) {
     static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
-        {"CT", "CARTONS"}, {"BG", "BAGS"},     {"PK", "PACKAGES"}, {"PX", "PALLETS"},
-        {"DR", "DRUMS"},   {"BX", "BOXES"},    {"BL", "BALES"},    {"CS", "CASES"},
-        {"CR", "CRATES"},  {"RO", "ROLLS"},    {"BE", "BUNDLES"},  {"NE", "UNITS"},
-        {"VL", "BULK"},
+        {"CT", "CARTONS"}, {"BG", "BAGS"},  {"PK", "PACKAGES"}, {"PX", "PALLETS"}, {"DR", "DRUMS"},
+        {"BX", "BOXES"},   {"BL", "BALES"}, {"CS", "CASES"},    {"CR", "CRATES"},  {"RO", "ROLLS"},
+        {"BE", "BUNDLES"}, {"NE", "UNITS"}, {"VL", "BULK"},
     };
     for (const auto& [pkg, word] : kWords)
         if (pkg == code)

@@ -24,28 +24,28 @@ enum class Region {
 };
 
 struct Carrier {
-    std::string_view code;           ///< SCAC-style code used as the manifest sender
+    std::string_view code; ///< SCAC-style code used as the manifest sender
     std::string_view name;
-    std::string_view box_prefixes;   ///< owner codes of the carrier's own containers
-    std::string_view bl_prefix;      ///< first letters of its bills of lading
+    std::string_view box_prefixes; ///< owner codes of the carrier's own containers
+    std::string_view bl_prefix;    ///< first letters of its bills of lading
     std::string_view seal_prefix;
-    std::string_view vessel_prefix;  ///< "MSC " + name, or name + " MAERSK"
+    std::string_view vessel_prefix; ///< "MSC " + name, or name + " MAERSK"
     std::string_view vessel_suffix;
-    double share;                    ///< weight among the calls of a day
+    double share; ///< weight among the calls of a day
 };
 
 struct OriginPort {
     std::string_view locode;
     Region region;
-    double weight;         ///< share of cargo loaded there for an East African gateway
-    std::string_view cities;  ///< where its shippers sit, "|"-separated
+    double weight;           ///< share of cargo loaded there for an East African gateway
+    std::string_view cities; ///< where its shippers sit, "|"-separated
 };
 
 /// Where imported cargo goes after the port: the port itself or an inland place.
 struct Destination {
     std::string_view locode;
     double weight;
-    std::string_view cities;  ///< consignee cities, "|"-separated
+    std::string_view cities; ///< consignee cities, "|"-separated
 };
 
 /// A liner service calling the port: which origins it loads directly and where the rest is
@@ -55,7 +55,7 @@ struct Service {
     std::string_view direct_ports;
     std::string_view last_ports;
     std::string_view hubs;
-    double region_weights[8];  ///< by Region
+    double region_weights[8]; ///< by Region
 };
 
 enum class BoxKind { dry, reefer, tank, open_top };
@@ -70,24 +70,24 @@ struct SizeType {
 
 /// How a commodity travels: packaging, mass per package and how much of it fills a box.
 enum class Stowage {
-    heavy,     ///< weight-limited: fills a 20' box by mass (cement, rice, tiles, steel)
-    light,     ///< volume-limited: a 40' high cube carries only a few tonnes
-    reefer,    ///< needs a refrigerated box
-    liquid,    ///< bulk liquid in a tank container, else drums
-    vehicles,  ///< units stowed in 40' boxes
+    heavy,    ///< weight-limited: fills a 20' box by mass (cement, rice, tiles, steel)
+    light,    ///< volume-limited: a 40' high cube carries only a few tonnes
+    reefer,   ///< needs a refrigerated box
+    liquid,   ///< bulk liquid in a tank container, else drums
+    vehicles, ///< units stowed in 40' boxes
 };
 
 struct CargoProfile {
     int chapter;
-    int heading;                  ///< 0 for the whole chapter; a heading overrides its chapter
-    double weight;                ///< share of B/Ls (chapter rows only)
-    std::string_view packages;    ///< UN/ECE Rec. 21 codes, first most common
+    int heading;               ///< 0 for the whole chapter; a heading overrides its chapter
+    double weight;             ///< share of B/Ls (chapter rows only)
+    std::string_view packages; ///< UN/ECE Rec. 21 codes, first most common
     double kg_per_package;
-    double fill_min_kg;           ///< cargo in a typical box of the profile's size
+    double fill_min_kg; ///< cargo in a typical box of the profile's size
     double fill_max_kg;
     Stowage stowage;
-    std::string_view headings;    ///< headings most traded in the chapter, may be empty
-    std::string_view origins;     ///< countries it comes from; empty for anywhere
+    std::string_view headings; ///< headings most traded in the chapter, may be empty
+    std::string_view origins;  ///< countries it comes from; empty for anywhere
 };
 
 std::span<const Carrier> carriers();
@@ -105,7 +105,7 @@ std::string_view hubs_for(Region region);
 std::string_view lessor_prefixes();
 /// Ports in source regions used by the planted odd-routing pattern, and odd hub chains.
 std::string_view source_ports();
-std::string_view odd_hub_chains();  ///< "|"-separated chains of space-separated hubs
+std::string_view odd_hub_chains(); ///< "|"-separated chains of space-separated hubs
 
 const OriginPort* find_origin_port(std::string_view locode);
 const SizeType& size_type(std::string_view code);

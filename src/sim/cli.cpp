@@ -10,7 +10,8 @@
 
 namespace portscreen::sim {
 
-const char* const kHelp = R"(usage: portscreen sim day --out DIR [--seed S] [--port LOCODE] [--date YYYY-MM-DD]
+const char* const kHelp =
+    R"(usage: portscreen sim day --out DIR [--seed S] [--port LOCODE] [--date YYYY-MM-DD]
                          [--calls N] [--containers N] [--suspicious SHARE]
 
 day: simulates one day of manifest traffic at a port (default KEMBA, Mombasa): vessel calls with

@@ -41,7 +41,8 @@ std::string strip_legal_text(std::string_view text) {
     bool glued = false;
     for (std::size_t pos = 0; pos < text.size(); ++pos) {
         const char c = text[pos];
-        if (c == '(' && depth == 0 && pos > 0 && std::isalpha(static_cast<unsigned char>(text[pos - 1]))) {
+        if (c == '(' && depth == 0 && pos > 0 &&
+            std::isalpha(static_cast<unsigned char>(text[pos - 1]))) {
             glued = true;
         } else if (c == ')' && glued) {
             glued = false;
@@ -55,8 +56,8 @@ std::string strip_legal_text(std::string_view text) {
     }
     // Clauses that qualify by exclusion end at the next comma or semicolon.
     static constexpr std::string_view kClauseStarts[] = {
-        "other than", "whether or not", "n.e.c", "n.e.s", "not ", "excluding", "but not",
-        "except",     "including",      "of heading", "of subheading"};
+        "other than", "whether or not", "n.e.c",     "n.e.s",      "not ",         "excluding",
+        "but not",    "except",         "including", "of heading", "of subheading"};
     std::string out;
     std::size_t pos = 0;
     while (pos < without_parens.size()) {
@@ -102,7 +103,9 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     }
 }
 
-std::size_t word_count(std::string_view text) { return words(text).size(); }
+std::size_t word_count(std::string_view text) {
+    return words(text).size();
+}
 
 /// Cuts at a word boundary and drops dangling joiners ("AND", "OR", "OF").
 std::string shorten(std::string text, std::size_t max_chars) {
@@ -127,8 +130,8 @@ std::string shorten(std::string text, std::size_t max_chars) {
 }
 
 bool is_qualifier(std::string_view clause) {
-    for (const auto start : {"of", "containing", "with", "for", "in", "used", "put", "packed",
-                             "knitted", "made"})
+    for (const auto start :
+         {"of", "containing", "with", "for", "in", "used", "put", "packed", "knitted", "made"})
         if (starts_with_word(clause, start))
             return true;
     return false;
@@ -240,9 +243,9 @@ Product GoodsCatalog::make_product(const Row& row, Rng& rng) const {
     product.chapter = product.heading / 100;
     product.profile = &profile_for(product.chapter, product.heading);
     const auto packages = words(product.profile->packages);
-    product.package_type = std::string(
-        packages.size() > 1 && rng.chance(0.3) ? packages[1 + rng.index(packages.size() - 1)]
-                                               : packages[0]);
+    product.package_type = std::string(packages.size() > 1 && rng.chance(0.3)
+                                           ? packages[1 + rng.index(packages.size() - 1)]
+                                           : packages[0]);
     // Bulk liquid fills one tank; otherwise each shipper's packing differs a little.
     product.kg_per_package = product.package_type == "VL"
                                  ? product.profile->kg_per_package

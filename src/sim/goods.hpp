@@ -14,7 +14,7 @@ namespace portscreen::sim {
 /// One line of business of a shipper: an HS 2022 subheading, the wording the shipper uses for
 /// it on its bills of lading, and how it packs it.
 struct Product {
-    std::string hs_code;  ///< 6 digits
+    std::string hs_code; ///< 6 digits
     std::string description;
     int chapter = 0;
     int heading = 0;

@@ -14,17 +14,18 @@ constexpr std::string_view kVowels[] = {"A", "E", "I", "O", "U", "A", "E", "O", 
 constexpr std::string_view kCodas[] = {"", "", "", "N", "R", "L", "S", "X", "M", "NT"};
 
 constexpr std::string_view kExporterWords[] = {
-    "TRADING", "INDUSTRIAL", "IMPORT AND EXPORT", "MANUFACTURING", "INTERNATIONAL",
-    "ENTERPRISES", "INDUSTRIES", "EXPORTS", "GLOBAL", "PRODUCTS"};
+    "TRADING",     "INDUSTRIAL", "IMPORT AND EXPORT", "MANUFACTURING", "INTERNATIONAL",
+    "ENTERPRISES", "INDUSTRIES", "EXPORTS",           "GLOBAL",        "PRODUCTS"};
 constexpr std::string_view kImporterWords[] = {
-    "GENERAL MERCHANTS", "DISTRIBUTORS", "ENTERPRISES", "HARDWARE", "SUPERMARKETS",
-    "MILLERS", "MOTORS", "AGENCIES", "INDUSTRIES", "TRADERS", "HOLDINGS", "WHOLESALERS"};
+    "GENERAL MERCHANTS", "DISTRIBUTORS", "ENTERPRISES", "HARDWARE",
+    "SUPERMARKETS",      "MILLERS",      "MOTORS",      "AGENCIES",
+    "INDUSTRIES",        "TRADERS",      "HOLDINGS",    "WHOLESALERS"};
 constexpr std::string_view kForwarderWords[] = {
     "LOGISTICS", "SHIPPING", "FREIGHT SERVICES", "CARGO", "CLEARING AND FORWARDING",
-    "FREIGHT", "TRANSPORT"};
+    "FREIGHT",   "TRANSPORT"};
 constexpr std::string_view kGivenNames[] = {
-    "JOHN", "MARY", "PETER", "GRACE", "JAMES", "ANN", "DAVID", "FAITH", "JOSEPH", "SARAH",
-    "ALI", "FATUMA", "HASSAN", "AMINA", "SAMUEL", "ESTHER", "DANIEL", "RUTH", "MOSES", "JANE"};
+    "JOHN", "MARY",   "PETER",  "GRACE", "JAMES",  "ANN",    "DAVID",  "FAITH", "JOSEPH", "SARAH",
+    "ALI",  "FATUMA", "HASSAN", "AMINA", "SAMUEL", "ESTHER", "DANIEL", "RUTH",  "MOSES",  "JANE"};
 constexpr std::string_view kStreetWords[] = {"ROAD", "STREET", "AVENUE", "LANE", "DRIVE"};
 
 template <typename T, std::size_t N> std::string_view any(const T (&items)[N], Rng& rng) {
@@ -165,8 +166,8 @@ PartyPools::PartyPools(std::uint64_t seed, std::string_view port, const GoodsCat
         consignee.delivery = rng.weighted(delivery_weights);
         const DeliveryPlace& place = deliveries[consignee.delivery];
         const std::string& city = place.cities[rng.index(place.cities.size())];
-        consignee.party = invent_company(CompanyKind::importer, place.locode.substr(0, 2), city,
-                                         rng);
+        consignee.party =
+            invent_company(CompanyKind::importer, place.locode.substr(0, 2), city, rng);
         consignees.push_back(std::move(consignee));
     }
     std::vector<std::size_t> ranks(consignees.size());
@@ -207,8 +208,8 @@ PartyPools::PartyPools(std::uint64_t seed, std::string_view port, const GoodsCat
 
     for (int idx = 0; idx < 60; ++idx) {
         const OriginPort& origin = origin_ports()[rng.weighted(port_weights)];
-        forwarders.push_back(invent_company(CompanyKind::forwarder, origin.locode.substr(0, 2),
-                                            {}, rng));
+        forwarders.push_back(
+            invent_company(CompanyKind::forwarder, origin.locode.substr(0, 2), {}, rng));
     }
     // Clearing agents sit in the port's country, at the port or at its inland depots.
     std::vector<std::string> agent_cities;
@@ -221,6 +222,8 @@ PartyPools::PartyPools(std::uint64_t seed, std::string_view port, const GoodsCat
                                                  rng));
 }
 
-std::string PartyPools::destination_country() const { return deliveries.front().locode.substr(0, 2); }
+std::string PartyPools::destination_country() const {
+    return deliveries.front().locode.substr(0, 2);
+}
 
 } // namespace portscreen::sim

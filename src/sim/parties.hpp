@@ -22,13 +22,13 @@ struct Shipper {
     core::Party party;
     std::string port_of_loading;
     std::vector<Product> products;
-    std::vector<std::size_t> customers;  ///< indices into PartyPools::consignees
+    std::vector<std::size_t> customers; ///< indices into PartyPools::consignees
     double weight = 1;
 };
 
 struct Consignee {
     core::Party party;
-    std::size_t delivery = 0;  ///< index into PartyPools::deliveries
+    std::size_t delivery = 0; ///< index into PartyPools::deliveries
     double weight = 1;
 };
 
@@ -45,8 +45,8 @@ public:
     std::vector<double> shipper_weights;
     std::vector<Consignee> consignees;
     std::vector<double> consignee_weights;
-    std::vector<core::Party> forwarders;       ///< at origin, consolidating LCL cargo
-    std::vector<core::Party> clearing_agents;  ///< at destination, named as notify party
+    std::vector<core::Party> forwarders;      ///< at origin, consolidating LCL cargo
+    std::vector<core::Party> clearing_agents; ///< at destination, named as notify party
 
     std::string destination_country() const;
 };

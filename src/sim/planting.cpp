@@ -21,17 +21,22 @@ enum class Pattern {
 };
 
 constexpr std::string_view kPatternNames[] = {
-    "vague_description",         "hs_description_mismatch",
-    "empty_with_mass",           "implausible_mass_per_package",
-    "implausible_route",         "first_time_private_consignee",
-    "first_time_forwarder_consignee", "missing_seal",
-    "late_amendment",            "clean_looking_hit",
+    "vague_description",
+    "hs_description_mismatch",
+    "empty_with_mass",
+    "implausible_mass_per_package",
+    "implausible_route",
+    "first_time_private_consignee",
+    "first_time_forwarder_consignee",
+    "missing_seal",
+    "late_amendment",
+    "clean_looking_hit",
 };
 
 struct PatternRule {
     Pattern pattern;
-    double weight;    ///< share among planted cases
-    double hit_rate;  ///< most planted indicators are real, some innocent
+    double weight;   ///< share among planted cases
+    double hit_rate; ///< most planted indicators are real, some innocent
 };
 
 constexpr PatternRule kRules[] = {
@@ -47,9 +52,10 @@ constexpr PatternRule kRules[] = {
     {Pattern::clean_looking_hit, 4, 1.0},
 };
 
-constexpr std::string_view kVagueDescriptions[] = {
-    "GENERAL CARGO", "FAK", "FREIGHT ALL KINDS", "CONSOLIDATED CARGO", "SPARE PARTS",
-    "PERSONAL EFFECTS", "GOODS AS PER INVOICE"};
+constexpr std::string_view kVagueDescriptions[] = {"GENERAL CARGO",       "FAK",
+                                                   "FREIGHT ALL KINDS",   "CONSOLIDATED CARGO",
+                                                   "SPARE PARTS",         "PERSONAL EFFECTS",
+                                                   "GOODS AS PER INVOICE"};
 
 std::string_view finding_for(Pattern pattern, std::string_view port_of_loading, Rng& rng) {
     switch (pattern) {
@@ -94,8 +100,7 @@ std::string_view finding_for(Pattern pattern, std::string_view port_of_loading, 
     case Pattern::clean_looking_hit: {
         constexpr std::string_view kOptions[] = {
             "drugs: cocaine in bags at the doors (rip-on/rip-off)",
-            "tobacco and cigarettes: undeclared cigarettes",
-            "drugs: heroin in the declared goods"};
+            "tobacco and cigarettes: undeclared cigarettes", "drugs: heroin in the declared goods"};
         return kOptions[rng.index(3)];
     }
     }
@@ -158,13 +163,12 @@ public:
                 next_empty < candidates.empties.size()) {
                 where = candidates.empties[next_empty++];
             } else if (rule.pattern == Pattern::first_time_private_consignee &&
-                       next_consolidation < candidates.consolidations.size() &&
-                       rng_.chance(0.4)) {
+                       next_consolidation < candidates.consolidations.size() && rng_.chance(0.4)) {
                 where = candidates.consolidations[next_consolidation++];
             } else if (next_fcl < candidates.single_fcl.size()) {
                 where = candidates.single_fcl[next_fcl++];
             } else {
-                return;  // a day too small for its share: plant what fits
+                return; // a day too small for its share: plant what fits
             }
             Unit& unit = context_.units[where.first][where.second];
             const Pattern pattern = unit.kind == UnitKind::empty ? Pattern::empty_with_mass
@@ -195,7 +199,7 @@ private:
                 hit_rate = rule.hit_rate;
         planted.hit = rng_.chance(hit_rate);
         if (planted.hit) {
-            std::string_view pol;  // not a ?: with "", whose std::string result would dangle
+            std::string_view pol; // not a ?: with "", whose std::string result would dangle
             if (!unit.consignments.empty())
                 pol = unit.consignments[consignment].port_of_loading;
             planted.finding = std::string(finding_for(pattern, pol, rng_));
@@ -259,9 +263,9 @@ private:
             settle_container_masses(unit);
             record(pattern, call, unit, 0,
                    std::to_string(item.packages) + " " +
-                       std::string(package_word(item.package_type)) + " of '" +
-                       item.description + "' at " + format_kg(per_package) +
-                       " kg per package, where about " + format_kg(usual) + " kg is usual");
+                       std::string(package_word(item.package_type)) + " of '" + item.description +
+                       "' at " + format_kg(per_package) + " kg per package, where about " +
+                       format_kg(usual) + " kg is usual");
             return;
         }
         case Pattern::implausible_route: {
@@ -287,8 +291,7 @@ private:
             con.port_of_loading = source;
             con.place_of_receipt = source;
             con.transshipment_ports = chain;
-            con.shipper =
-                invent_company(CompanyKind::exporter, source.substr(0, 2), {}, rng_);
+            con.shipper = invent_company(CompanyKind::exporter, source.substr(0, 2), {}, rng_);
             std::string hubs;
             for (const auto& hub : chain)
                 hubs += (hubs.empty() ? "" : ", ") + hub;
@@ -329,14 +332,14 @@ private:
         case Pattern::missing_seal:
             box.seals.clear();
             record(pattern, call, unit, 0,
-                   "full container of '" + unit.consignments.front().goods_items.front().description +
+                   "full container of '" +
+                       unit.consignments.front().goods_items.front().description +
                        "' declared without any seal");
             return;
         case Pattern::late_amendment:
             // The original stays clean; the change message comes after the originals exist.
             record(pattern, call, unit, 0, "late amendment");
-            context_.late_amendments.push_back(
-                {call, unit_idx, context_.ground_truth.size() - 1});
+            context_.late_amendments.push_back({call, unit_idx, context_.ground_truth.size() - 1});
             return;
         case Pattern::clean_looking_hit:
             record(pattern, call, unit, 0,
@@ -351,7 +354,9 @@ private:
 
 } // namespace
 
-std::span<const std::string_view> pattern_names() { return kPatternNames; }
+std::span<const std::string_view> pattern_names() {
+    return kPatternNames;
+}
 
 void plant_patterns(PlantingContext& context, double share, Rng& rng) {
     std::size_t containers = 0;

@@ -13,7 +13,7 @@ namespace portscreen::sim {
 struct LateAmendment {
     std::size_t call = 0;
     std::size_t unit = 0;
-    std::size_t planted = 0;  ///< index into the ground truth, whose description is completed
+    std::size_t planted = 0; ///< index into the ground truth, whose description is completed
 };
 
 /// What the planting step needs of the day being built.

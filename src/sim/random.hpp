@@ -19,7 +19,7 @@ constexpr std::uint64_t mix64(std::uint64_t value) {
 /// Seed of a named stream: the same seed and name always give the same stream, and streams with
 /// different names do not move together when one of them draws more numbers.
 constexpr std::uint64_t stream_seed(std::uint64_t seed, std::string_view name) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a
+    std::uint64_t hash = 0xcbf29ce484222325ULL; // FNV-1a
     for (char c : name)
         hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
     return mix64(seed ^ mix64(hash));
@@ -55,14 +55,14 @@ public:
     }
 
     int between(int low, int high) {
-        return static_cast<int>(between(static_cast<std::int64_t>(low),
-                                        static_cast<std::int64_t>(high)));
+        return static_cast<int>(
+            between(static_cast<std::int64_t>(low), static_cast<std::int64_t>(high)));
     }
 
     std::size_t index(std::size_t size) {
         assert(size > 0 && "index into an empty range");
-        return static_cast<std::size_t>(between(std::int64_t{0},
-                                                static_cast<std::int64_t>(size) - 1));
+        return static_cast<std::size_t>(
+            between(std::int64_t{0}, static_cast<std::int64_t>(size) - 1));
     }
 
     bool chance(double probability) { return uniform() < probability; }
@@ -81,7 +81,9 @@ public:
         return value < 0.2 ? 0.2 : value;
     }
 
-    template <typename T> const T& pick(std::span<const T> items) { return items[index(items.size())]; }
+    template <typename T> const T& pick(std::span<const T> items) {
+        return items[index(items.size())];
+    }
 
     /// Index drawn with the given non-negative weights; at least one must be positive.
     template <typename Weights> std::size_t weighted(const Weights& weights) {

@@ -10,10 +10,10 @@ namespace portscreen::sim {
 /// How one manifest goes on the wire.
 struct RenderRequest {
     std::string name;
-    bool edifact = true;  ///< CUSCAR, else our JSON
-    bool d11a = false;    ///< CUSCAR directory D11A, else D95B
+    bool edifact = true; ///< CUSCAR, else our JSON
+    bool d11a = false;   ///< CUSCAR directory D11A, else D95B
     int minute_of_day = 0;
-    std::string date;     ///< YYYY-MM-DD of the day, for the interchange's preparation time
+    std::string date; ///< YYYY-MM-DD of the day, for the interchange's preparation time
     std::string recipient;
     std::string control_reference;
 };

@@ -21,7 +21,7 @@ struct Outgoing {
     core::Manifest manifest;
     int minute = 0;
     std::size_t call = 0;
-    std::string suffix;  ///< "", "-change", "-replace", "-cancel"
+    std::string suffix; ///< "", "-change", "-replace", "-cancel"
 };
 
 /// Where each unit of a call went: which original message.
@@ -79,7 +79,7 @@ std::vector<CallPlan> plan_calls(const DayPlan& day, NumberRegistry& numbers, Rn
     for (int idx = 0; idx < count; ++idx)
         etas.push_back(rng.between(240, kMinutesPerDay - 30));
     std::sort(etas.begin(), etas.end());
-    rng.shuffle(etas);  // big calls and feeders mix through the day
+    rng.shuffle(etas); // big calls and feeders mix through the day
 
     for (int idx = 0; idx < count; ++idx) {
         CallPlan& plan = calls[static_cast<std::size_t>(idx)];
@@ -101,8 +101,9 @@ std::vector<CallPlan> plan_calls(const DayPlan& day, NumberRegistry& numbers, Rn
             vessel.last_port = plan.feeder_hub;
         }
     }
-    std::stable_sort(calls.begin(), calls.end(),
-                     [](const CallPlan& a, const CallPlan& b) { return a.eta_minute < b.eta_minute; });
+    std::stable_sort(calls.begin(), calls.end(), [](const CallPlan& a, const CallPlan& b) {
+        return a.eta_minute < b.eta_minute;
+    });
     return calls;
 }
 
@@ -181,9 +182,7 @@ public:
         : plan_(plan), calls_(calls), units_(units), parts_(parts), pools_(pools), out_(out) {}
 
     /// Originals have version 1; amendments count on from there.
-    void register_original(const std::string& document_number) {
-        versions_[document_number] = 1;
-    }
+    void register_original(const std::string& document_number) { versions_[document_number] = 1; }
 
     void late_amendments(const std::vector<LateAmendment>& late, std::vector<Planted>& truth,
                          Rng& rng) {
@@ -191,18 +190,17 @@ public:
             const CallPlan& call = calls_[entry.call];
             Unit unit = units_[entry.call][entry.unit];
             const Part& part = parts_[entry.call][part_of(parts_[entry.call], entry.unit)];
-            const int minute = std::clamp(call.eta_minute + rng.between(-30, 150),
-                                          part.minute + 10, kMinutesPerDay - 1);
+            const int minute = std::clamp(call.eta_minute + rng.between(-30, 150), part.minute + 10,
+                                          kMinutesPerDay - 1);
             core::Consignment& con = unit.consignments.front();
             std::string change;
             const auto& place = pools_.deliveries.front();
             if (rng.chance(0.7)) {
-                con.consignee = rng.chance(0.5)
-                                    ? invent_person(pools_.destination_country(),
-                                                    place.cities.front(), rng)
-                                    : invent_company(CompanyKind::importer,
-                                                     pools_.destination_country(),
-                                                     place.cities.front(), rng);
+                con.consignee =
+                    rng.chance(0.5)
+                        ? invent_person(pools_.destination_country(), place.cities.front(), rng)
+                        : invent_company(CompanyKind::importer, pools_.destination_country(),
+                                         place.cities.front(), rng);
                 con.notify_party = con.consignee;
                 change = "consignee changed to first-time '" + con.consignee.name + "'";
             } else {
@@ -240,11 +238,10 @@ public:
                     con.notify_party.address = con.consignee.address;
             }
             const Part& part = parts_[call][part_of(parts_[call], unit_idx)];
-            const int minute =
-                rng.chance(0.2)
-                    ? std::clamp(calls_[call].eta_minute + rng.between(-30, 150),
-                                 part.minute + 10, kMinutesPerDay - 1)
-                    : later(call, part, rng);
+            const int minute = rng.chance(0.2)
+                                   ? std::clamp(calls_[call].eta_minute + rng.between(-30, 150),
+                                                part.minute + 10, kMinutesPerDay - 1)
+                                   : later(call, part, rng);
             emit(call, part, unit, core::MessageFunction::change, minute);
         }
         const int cancellations = rng.between(1, 2);
@@ -322,8 +319,8 @@ private:
         return manifest;
     }
 
-    void emit(std::size_t call, const Part& part, const Unit& unit,
-              core::MessageFunction function, int minute) {
+    void emit(std::size_t call, const Part& part, const Unit& unit, core::MessageFunction function,
+              int minute) {
         core::Manifest manifest = shell(call, part, minute, function);
         append_unit(manifest, unit);
         finish(manifest);
@@ -392,8 +389,7 @@ Day simulate_day(const DayPlan& plan, const std::vector<reference::HsEntry>& hs)
         std::snprintf(sequence, sizeof sequence, "%04zu", idx + 1);
         RenderRequest request;
         request.name = std::string(sequence) + "-" + hh_mm(message.minute) + "-" +
-                       std::string(call.carrier->code) + "-" + call.vessel.voyage +
-                       message.suffix;
+                       std::string(call.carrier->code) + "-" + call.vessel.voyage + message.suffix;
         request.edifact = call.edifact;
         request.d11a = call.d11a;
         request.minute_of_day = message.minute;
@@ -429,9 +425,9 @@ core::Manifest synthetic_vessel_manifest(std::uint64_t seed, int containers,
     plan.vessel.last_port = "LKCMB";
 
     const std::vector<Unit> units = builder.build_call(plan, rng);
-    core::Manifest manifest = manifest_shell(
-        plan, "2026-11-26", std::string(plan.carrier->code) + plan.vessel.voyage + "-" + port,
-        18 * 60);
+    core::Manifest manifest =
+        manifest_shell(plan, "2026-11-26",
+                       std::string(plan.carrier->code) + plan.vessel.voyage + "-" + port, 18 * 60);
     for (const auto& unit : units)
         append_unit(manifest, unit);
     finish(manifest);

@@ -16,36 +16,36 @@
 namespace portscreen::sim {
 
 struct DayPlan {
-    std::uint64_t seed = 1;       ///< parties depend on the seed only, traffic on seed and date
-    std::string port = "KEMBA";   ///< UN/LOCODE of the port of discharge
+    std::uint64_t seed = 1;     ///< parties depend on the seed only, traffic on seed and date
+    std::string port = "KEMBA"; ///< UN/LOCODE of the port of discharge
     std::string date = "2026-11-27";
     int vessel_calls = 12;
     int min_containers = 20000;
-    double suspicious_share = 0.015;  ///< planted containers per container of the day
-    double edifact_share = 0.6;       ///< share of calls reported in CUSCAR rather than JSON
+    double suspicious_share = 0.015; ///< planted containers per container of the day
+    double edifact_share = 0.6;      ///< share of calls reported in CUSCAR rather than JSON
 };
 
 /// One planted case: a container whose manifest data carries a risk pattern, or a hit that
 /// carries none. Never part of any manifest.
 struct Planted {
     std::string container_number;
-    std::string master_bl;  ///< empty for an empty container, which has no B/L
+    std::string master_bl; ///< empty for an empty container, which has no B/L
     std::string house_bl;
     std::string imo;
     std::string voyage;
-    std::string pattern;      ///< one of pattern_names()
-    std::string description;  ///< one line on what was planted
-    bool hit = false;         ///< an inspection would find contraband
-    std::string finding;      ///< what it would find, when a hit
+    std::string pattern;     ///< one of pattern_names()
+    std::string description; ///< one line on what was planted
+    bool hit = false;        ///< an inspection would find contraband
+    std::string finding;     ///< what it would find, when a hit
 };
 
 /// One message as a carrier would send it to the port node.
 struct Message {
-    std::string name;          ///< "0001-0630-MAEU-245W": order, time, carrier, voyage
-    std::string content_type;  ///< "application/edifact" or "application/json"
+    std::string name;         ///< "0001-0630-MAEU-245W": order, time, carrier, voyage
+    std::string content_type; ///< "application/edifact" or "application/json"
     std::string payload;
     int minute_of_day = 0;
-    std::string extension() const;  ///< ".edi" or ".json"
+    std::string extension() const; ///< ".edi" or ".json"
 };
 
 /// `manifests[i]` is the content of `messages[i]`; both are in sending order. Amendments

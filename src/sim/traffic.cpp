@@ -67,8 +67,9 @@ std::string NumberRegistry::imo_number(Rng& rng) {
 std::string NumberRegistry::bl_number(std::string_view prefix, Rng& rng) {
     auto found = bl_counters_.find(prefix);
     if (found == bl_counters_.end())
-        found = bl_counters_.emplace(std::string(prefix), rng.between(std::int64_t{100'000'000},
-                                                                      std::int64_t{700'000'000}))
+        found = bl_counters_
+                    .emplace(std::string(prefix),
+                             rng.between(std::int64_t{100'000'000}, std::int64_t{700'000'000}))
                     .first;
     found->second += rng.between(1, 37);
     return std::string(prefix) + std::to_string(found->second);
@@ -121,8 +122,8 @@ void settle_container_masses(Unit& unit) {
     }
 }
 
-TrafficBuilder::TrafficBuilder(const PartyPools& pools, const GoodsCatalog& goods,
-                               std::string port, NumberRegistry& numbers)
+TrafficBuilder::TrafficBuilder(const PartyPools& pools, const GoodsCatalog& goods, std::string port,
+                               NumberRegistry& numbers)
     : pools_(pools), goods_(goods), port_(std::move(port)), numbers_(numbers) {
     for (std::size_t idx = 0; idx < pools_.shippers.size(); ++idx) {
         const Shipper& shipper = pools_.shippers[idx];
@@ -179,8 +180,7 @@ const Shipper& TrafficBuilder::shipper_from_port(std::string_view port, Rng& rng
 }
 
 TrafficBuilder::Route TrafficBuilder::route_for(const CallPlan& plan,
-                                                std::string_view port_of_loading,
-                                                Rng& rng) const {
+                                                std::string_view port_of_loading, Rng& rng) const {
     Route route;
     route.port_of_loading = std::string(port_of_loading);
     const Region region = region_of(port_of_loading);
@@ -280,8 +280,10 @@ Unit TrafficBuilder::fcl_unit(const CallPlan& plan, int max_containers, Rng& rng
     core::Consignment con = consignment_for(plan, shipper, route, rng);
 
     const double size_pick = rng.uniform();
-    int boxes = size_pick < 0.75 ? 1 : size_pick < 0.87 ? 2 : size_pick < 0.93 ? 3
-                                                                               : rng.between(4, 10);
+    int boxes = size_pick < 0.75   ? 1
+                : size_pick < 0.87 ? 2
+                : size_pick < 0.93 ? 3
+                                   : rng.between(4, 10);
     boxes = std::min(boxes, max_containers);
     const Product& product = shipper.products[rng.index(shipper.products.size())];
     const std::string type_code = pick_size_type(product, rng);
@@ -361,7 +363,8 @@ Unit TrafficBuilder::lcl_unit(const CallPlan& plan, bool consolidation, Rng& rng
     const int bls = consolidation ? rng.between(3, 9) : rng.between(2, 4);
     double budget = type.max_payload_kg * rng.uniform(0.25, 0.6);
     for (int bl_idx = 0; bl_idx < bls; ++bl_idx) {
-        const Shipper& shipper = bl_idx == 0 ? first : shipper_from_port(first.port_of_loading, rng);
+        const Shipper& shipper =
+            bl_idx == 0 ? first : shipper_from_port(first.port_of_loading, rng);
         core::Consignment con = consignment_for(plan, shipper, route, rng);
         if (consolidation) {
             con.master_bl = master_bl;
@@ -377,8 +380,8 @@ Unit TrafficBuilder::lcl_unit(const CallPlan& plan, bool consolidation, Rng& rng
         const double share = budget / static_cast<double>(bls - bl_idx) * rng.uniform(0.5, 1.5);
         const double kg_per_package = product.package_type == "VL" ? 190 : product.kg_per_package;
         item.packages = std::clamp<std::int64_t>(std::llround(share / kg_per_package), 1, 900);
-        item.gross_mass_kg = std::round(static_cast<double>(item.packages) * kg_per_package *
-                                        rng.factor(0.04));
+        item.gross_mass_kg =
+            std::round(static_cast<double>(item.packages) * kg_per_package * rng.factor(0.04));
         budget = std::max(0.0, budget - *item.gross_mass_kg);
         item.placements.push_back({box_number, item.packages, 0});
         con.goods_items.push_back(std::move(item));

@@ -14,10 +14,10 @@
 namespace portscreen::sim {
 
 enum class UnitKind {
-    fcl,            ///< one B/L, one or more containers of its own
-    co_loaded,      ///< several carrier B/Ls sharing one container
-    consolidation,  ///< house B/Ls under a forwarder's master B/L in one container
-    empty,          ///< an empty container being repositioned, no B/L
+    fcl,           ///< one B/L, one or more containers of its own
+    co_loaded,     ///< several carrier B/Ls sharing one container
+    consolidation, ///< house B/Ls under a forwarder's master B/L in one container
+    empty,         ///< an empty container being repositioned, no B/L
 };
 
 /// Containers and the B/Ls that use only them: the smallest piece a manifest can be split into
@@ -26,13 +26,13 @@ struct Unit {
     UnitKind kind = UnitKind::fcl;
     std::vector<core::Container> containers;
     std::vector<core::Consignment> consignments;
-    bool touched = false;  ///< planted or amended: not to be picked twice
+    bool touched = false; ///< planted or amended: not to be picked twice
 };
 
 /// One vessel call before it is cut into messages.
 struct CallPlan {
     const Carrier* carrier = nullptr;
-    const Service* service = nullptr;  ///< nullptr for a feeder
+    const Service* service = nullptr; ///< nullptr for a feeder
     std::string feeder_hub;
     int containers = 0;
     int eta_minute = 0;

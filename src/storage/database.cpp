@@ -89,8 +89,8 @@ bool is_memory_path(const std::string& path) {
     if (name.empty())
         return false;
     for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '_';
+        const bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         if (!ok)
             return false;
     }
@@ -106,7 +106,9 @@ Error::Error(std::string_view context, int code, std::string sqlite_message, std
     : std::runtime_error(compose_message(context, code, sqlite_message, sql)), code_(code),
       sqlite_message_(std::move(sqlite_message)), sql_(std::move(sql)) {}
 
-bool Error::is_constraint() const noexcept { return primary_code() == SQLITE_CONSTRAINT; }
+bool Error::is_constraint() const noexcept {
+    return primary_code() == SQLITE_CONSTRAINT;
+}
 
 bool Error::is_busy() const noexcept {
     return primary_code() == SQLITE_BUSY || primary_code() == SQLITE_LOCKED;
@@ -130,7 +132,7 @@ Database Database::open(const std::filesystem::path& path, Access access,
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
     auto connection = std::make_unique<Connection>();
-    connection->handle.reset(raw);  // sqlite3 allocates a handle even when the open fails
+    connection->handle.reset(raw); // sqlite3 allocates a handle even when the open fails
     if (rc != SQLITE_OK)
         throw_from(raw, "cannot open database " + name, rc);
 
@@ -177,7 +179,9 @@ Database::Connection& Database::connection() const {
     return *connection_;
 }
 
-void Database::execute(std::string_view sql) { exec(connection().handle.get(), sql); }
+void Database::execute(std::string_view sql) {
+    exec(connection().handle.get(), sql);
+}
 
 std::int64_t Database::query_int64(std::string_view sql) {
     Statement stmt(*this, sql);
@@ -196,13 +200,17 @@ std::int64_t Database::last_insert_rowid() const {
     return sqlite3_last_insert_rowid(connection().handle.get());
 }
 
-std::int64_t Database::changes() const { return sqlite3_changes64(connection().handle.get()); }
+std::int64_t Database::changes() const {
+    return sqlite3_changes64(connection().handle.get());
+}
 
 bool Database::in_transaction() const {
     return sqlite3_get_autocommit(connection().handle.get()) == 0;
 }
 
-void Database::close() noexcept { connection_.reset(); }
+void Database::close() noexcept {
+    connection_.reset();
+}
 
 // ---------------------------------------------------------------------------------------------
 // Statement
@@ -218,9 +226,9 @@ Statement::Statement(Database& db, std::string_view sql) : prepared_(std::make_u
     prepared_->sql = sql;
     sqlite3* handle = db.connection().handle.get();
     // SQLITE_PREPARE_PERSISTENT: these statements are kept and reused for the connection's life.
-    const int rc = sqlite3_prepare_v3(handle, prepared_->sql.data(),
-                                      static_cast<int>(prepared_->sql.size()),
-                                      SQLITE_PREPARE_PERSISTENT, &prepared_->stmt, nullptr);
+    const int rc =
+        sqlite3_prepare_v3(handle, prepared_->sql.data(), static_cast<int>(prepared_->sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &prepared_->stmt, nullptr);
     if (rc != SQLITE_OK)
         throw_from(handle, "cannot prepare statement", rc, prepared_->sql);
     assert(prepared_->stmt != nullptr && "statement text holds no statement");
@@ -255,8 +263,8 @@ void Statement::bind(int index, double value) {
 void Statement::bind(int index, std::string_view text) {
     // A null data pointer would bind NULL; an empty string must stay an empty string.
     const char* data = text.data() != nullptr ? text.data() : "";
-    const int rc = sqlite3_bind_text64(prepared().stmt, index, data, text.size(),
-                                       SQLITE_TRANSIENT, SQLITE_UTF8);
+    const int rc = sqlite3_bind_text64(prepared().stmt, index, data, text.size(), SQLITE_TRANSIENT,
+                                       SQLITE_UTF8);
     if (rc != SQLITE_OK)
         fail("cannot bind parameter " + std::to_string(index), rc);
 }
@@ -291,8 +299,8 @@ void Statement::bind_blob(int index, std::string_view bytes) {
 
 void Statement::bind_unowned(int index, std::string_view text) {
     const char* data = text.data() != nullptr ? text.data() : "";
-    const int rc = sqlite3_bind_text64(prepared().stmt, index, data, text.size(), SQLITE_STATIC,
-                                       SQLITE_UTF8);
+    const int rc =
+        sqlite3_bind_text64(prepared().stmt, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8);
     if (rc != SQLITE_OK)
         fail("cannot bind parameter " + std::to_string(index), rc);
 }
@@ -352,11 +360,17 @@ std::optional<std::string> Statement::query_text() {
     return value;
 }
 
-void Statement::reset() noexcept { sqlite3_reset(prepared().stmt); }
+void Statement::reset() noexcept {
+    sqlite3_reset(prepared().stmt);
+}
 
-void Statement::clear_bindings() noexcept { sqlite3_clear_bindings(prepared().stmt); }
+void Statement::clear_bindings() noexcept {
+    sqlite3_clear_bindings(prepared().stmt);
+}
 
-int Statement::column_count() const { return sqlite3_column_count(prepared().stmt); }
+int Statement::column_count() const {
+    return sqlite3_column_count(prepared().stmt);
+}
 
 bool Statement::column_is_null(int column) const {
     return sqlite3_column_type(prepared().stmt, column) == SQLITE_NULL;
@@ -366,7 +380,9 @@ std::int64_t Statement::column_int64(int column) const {
     return sqlite3_column_int64(prepared().stmt, column);
 }
 
-int Statement::column_int(int column) const { return sqlite3_column_int(prepared().stmt, column); }
+int Statement::column_int(int column) const {
+    return sqlite3_column_int(prepared().stmt, column);
+}
 
 double Statement::column_double(int column) const {
     return sqlite3_column_double(prepared().stmt, column);
@@ -407,7 +423,9 @@ std::string Statement::column_blob(int column) const {
     return {static_cast<const char*>(data), static_cast<std::size_t>(size)};
 }
 
-const std::string& Statement::sql() const { return prepared().sql; }
+const std::string& Statement::sql() const {
+    return prepared().sql;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Transaction

@@ -184,8 +184,8 @@ private:
 };
 
 enum class TransactionMode {
-    deferred,   ///< takes locks when first needed: read-only snapshots
-    immediate,  ///< takes the write lock at BEGIN, so a writer never fails half-way on a lock
+    deferred,  ///< takes locks when first needed: read-only snapshots
+    immediate, ///< takes the write lock at BEGIN, so a writer never fails half-way on a lock
 };
 
 /// A transaction that rolls back when it leaves scope without `commit()`: an exception anywhere

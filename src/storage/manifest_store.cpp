@@ -144,11 +144,11 @@ struct ManifestStore::Statements {
 
 namespace {
 
-constexpr int kRoles = 4;  // shipper, consignee, notify party, forwarder
+constexpr int kRoles = 4; // shipper, consignee, notify party, forwarder
 
 std::string bl_key(std::string_view master_bl, std::string_view house_bl) {
     std::string key(master_bl);
-    key += '\x1f';  // a unit separator cannot occur in a B/L number
+    key += '\x1f'; // a unit separator cannot occur in a B/L number
     key += house_bl;
     return key;
 }
@@ -201,21 +201,21 @@ struct ExistingConsignment {
     std::string house_bl;
     int revision = 0;
     bool cancelled = false;
-    std::array<std::string, kRoles> party_keys;  // empty for an absent party
+    std::array<std::string, kRoles> party_keys; // empty for an absent party
 };
 
 /// What a manifest does to one of its consignments, decided before anything is written.
 struct PlannedConsignment {
     const core::Consignment* consignment = nullptr;
     std::size_t index = 0;
-    ExistingConsignment* existing = nullptr;  // null when the B/L is new
+    ExistingConsignment* existing = nullptr; // null when the B/L is new
     const char* action = "";
     std::array<std::string, kRoles> party_keys;
 };
 
 /// A party named in a manifest, with the B/Ls that name it for the first time.
 struct PartyUse {
-    const core::Party* party = nullptr;  // its first mention: the details written
+    const core::Party* party = nullptr; // its first mention: the details written
     std::int64_t new_bls = 0;
     std::int64_t id = 0;
 };
@@ -290,7 +290,7 @@ private:
         // goods to clear are known before the first consignment row is written.
         const std::vector<PlannedConsignment> plan = plan_consignments(manifest);
         if (has_errors(problems_))
-            return;  // the savepoint rolls the message back; writing more would be wasted
+            return; // the savepoint rolls the message back; writing more would be wasted
         resolve_parties(plan);
         clear_amended_goods(plan);
         for (const PlannedConsignment& planned : plan)
@@ -414,7 +414,7 @@ private:
         for (std::size_t seal_idx = 0; seal_idx < container.seals.size(); ++seal_idx) {
             const core::Seal& seal = container.seals[seal_idx];
             if (seal_listed_again(container.seals, seal_idx))
-                continue;  // the later listing wins
+                continue; // the later listing wins
             Statement& stmt = s_.insert_seal;
             stmt.bind(1, container_id);
             stmt.bind_unowned(2, seal.number);
@@ -424,10 +424,9 @@ private:
     }
 
     static bool seal_listed_again(const std::vector<core::Seal>& seals, std::size_t seal_idx) {
-        return std::any_of(seals.begin() + static_cast<std::ptrdiff_t>(seal_idx) + 1, seals.end(),
-                           [&](const core::Seal& later) {
-                               return later.number == seals[seal_idx].number;
-                           });
+        return std::any_of(
+            seals.begin() + static_cast<std::ptrdiff_t>(seal_idx) + 1, seals.end(),
+            [&](const core::Seal& later) { return later.number == seals[seal_idx].number; });
     }
 
     std::vector<PlannedConsignment> plan_consignments(const core::Manifest& manifest) {
@@ -456,13 +455,12 @@ private:
                     problems_.push_back(error_problem(
                         "bill-of-lading-exists",
                         "bill of lading " + bl_name(consignment.master_bl, consignment.house_bl) +
-                            " is already filed for vessel call " +
-                            call_name(manifest.vessel_call) +
+                            " is already filed for vessel call " + call_name(manifest.vessel_call) +
                             "; amend it with function replace or change",
                         "/consignments/" + std::to_string(index), consignment.source_segment));
                     continue;
                 }
-                planned.action = "replaced";  // a resent original with a higher version
+                planned.action = "replaced"; // a resent original with a higher version
             } else {
                 planned.action =
                     manifest.function == MessageFunction::change ? "changed" : "replaced";
@@ -482,7 +480,7 @@ private:
     /// statement. times_seen counts the bills of lading that named a party: once per B/L
     /// whatever its roles, and an amendment counts only the parties it adds to the B/L.
     void resolve_parties(const std::vector<PlannedConsignment>& plan) {
-        std::vector<std::string> order;  // first mention first, so row ids follow the message
+        std::vector<std::string> order; // first mention first, so row ids follow the message
         for (const PlannedConsignment& planned : plan) {
             const auto roles = roles_of(*planned.consignment);
             for (int role = 0; role < kRoles; ++role) {
@@ -496,12 +494,12 @@ private:
                 }
                 const auto* first = planned.party_keys.begin();
                 if (std::find(first, first + role, key) != first + role)
-                    continue;  // counted for an earlier role of this B/L
+                    continue; // counted for an earlier role of this B/L
                 if (planned.existing != nullptr &&
                     std::find(planned.existing->party_keys.begin(),
                               planned.existing->party_keys.end(),
                               key) != planned.existing->party_keys.end())
-                    continue;  // the B/L named the party before
+                    continue; // the B/L named the party before
                 ++use->second.new_bls;
             }
         }
@@ -673,14 +671,13 @@ private:
                         placement.container_number +
                         " is declared neither in the message nor for the vessel call",
                     "/consignments/" + std::to_string(consignment_idx) + "/goods_items/" +
-                        std::to_string(item_idx) + "/placements/" +
-                        std::to_string(placement_idx) + "/container_number",
+                        std::to_string(item_idx) + "/placements/" + std::to_string(placement_idx) +
+                        "/container_number",
                     placement.source_segment));
                 continue;
             }
-            auto same = std::find_if(merged.begin(), merged.end(), [&](const auto& entry) {
-                return entry.first == *container;
-            });
+            auto same = std::find_if(merged.begin(), merged.end(),
+                                     [&](const auto& entry) { return entry.first == *container; });
             if (same == merged.end()) {
                 merged.emplace_back(*container, placement.packages);
             } else if (same->second && placement.packages) {
@@ -719,9 +716,9 @@ private:
         find.bind(2, call.voyage);
         find.bind(3, call.port_of_call);
         if (!find.step()) {
-            problems_.push_back(error_problem(
-                "unknown-vessel-call",
-                "vessel call " + call_name(call) + " is not stored; there is nothing to cancel"));
+            problems_.push_back(error_problem("unknown-vessel-call",
+                                              "vessel call " + call_name(call) +
+                                                  " is not stored; there is nothing to cancel"));
             return;
         }
         StoredManifest& stored = stored_.emplace_back();
@@ -745,9 +742,9 @@ private:
                     cancel_consignment(existing, stored);
             }
             if (stored.consignments.empty())
-                problems_.push_back(warning_problem(
-                    "nothing-to-cancel",
-                    "vessel call " + call_name(call) + " has no active bill of lading to cancel"));
+                problems_.push_back(warning_problem("nothing-to-cancel",
+                                                    "vessel call " + call_name(call) +
+                                                        " has no active bill of lading to cancel"));
             return;
         }
 
@@ -758,17 +755,17 @@ private:
             ExistingConsignment* found =
                 find_consignment(consignment.master_bl, consignment.house_bl);
             if (found == nullptr) {
-                problems_.push_back(error_problem(
-                    "unknown-bill-of-lading",
-                    "bill of lading " + name + " is not filed for vessel call " +
-                        call_name(call) + "; there is nothing to cancel",
-                    path, consignment.source_segment));
+                problems_.push_back(
+                    error_problem("unknown-bill-of-lading",
+                                  "bill of lading " + name + " is not filed for vessel call " +
+                                      call_name(call) + "; there is nothing to cancel",
+                                  path, consignment.source_segment));
                 continue;
             }
             if (found->cancelled) {
                 problems_.push_back(warning_problem(
-                    "already-cancelled", "bill of lading " + name + " is already cancelled",
-                    path, consignment.source_segment));
+                    "already-cancelled", "bill of lading " + name + " is already cancelled", path,
+                    consignment.source_segment));
                 continue;
             }
             cancel_consignment(*found, stored);
@@ -785,7 +782,7 @@ private:
         stmt.run();
         insert_revision(existing.id, revision, "cancel", "cancelled");
         existing.revision = revision;
-        existing.cancelled = true;  // a B/L listed twice is cancelled once
+        existing.cancelled = true; // a B/L listed twice is cancelled once
         stored.consignments.push_back(
             {existing.master_bl, existing.house_bl, revision, "cancelled"});
     }
@@ -807,9 +804,9 @@ private:
     std::unordered_map<std::string, ExistingConsignment> consignments_;
     std::vector<std::string> consignment_order_;
     std::unordered_map<std::string, std::int64_t> containers_;
-    std::int64_t vessel_call_id_ = 0;  ///< the call of the manifest being written
-    bool call_is_new_ = false;         ///< created by this manifest: nothing to look up
-    std::unordered_set<std::int64_t> calls_written_;  ///< by this message
+    std::int64_t vessel_call_id_ = 0; ///< the call of the manifest being written
+    bool call_is_new_ = false;        ///< created by this manifest: nothing to look up
+    std::unordered_set<std::int64_t> calls_written_; ///< by this message
     std::unordered_map<std::string, PartyUse> parties_;
 };
 
@@ -857,8 +854,8 @@ ManifestStore::store_in_transaction(std::span<const IncomingMessage> batch,
         if (s.message_by_sha.step()) {
             result.status = StoreStatus::duplicate;
             result.reply_body = s.message_by_sha.column_text(0);
-            log::info(message.message_id, "same content already stored as message " +
-                                              s.message_by_sha.column_text(1));
+            log::info(message.message_id,
+                      "same content already stored as message " + s.message_by_sha.column_text(1));
             s.message_by_sha.reset();
             continue;
         }
@@ -869,7 +866,7 @@ ManifestStore::store_in_transaction(std::span<const IncomingMessage> batch,
                     "duplicate-interchange",
                     "interchange " + message.interchange_key +
                         " was already received with different content as message " + *first);
-                problem.contrl = 26;  // UN/EDIFACT 0085: duplicate detected
+                problem.contrl = 26; // UN/EDIFACT 0085: duplicate detected
                 result.status = StoreStatus::rejected;
                 result.problems.push_back(std::move(problem));
                 continue;
@@ -934,10 +931,10 @@ ManifestStore::store_in_transaction(std::span<const IncomingMessage> batch,
                 return std::nullopt;
             result = StoreResult{};
             result.status = StoreStatus::rejected;
-            result.problems.push_back(error_problem(
-                "storage-constraint",
-                "message " + message.message_id + " breaks a rule of the database: " +
-                    error.sqlite_message()));
+            result.problems.push_back(
+                error_problem("storage-constraint",
+                              "message " + message.message_id +
+                                  " breaks a rule of the database: " + error.sqlite_message()));
         }
     }
 

@@ -19,14 +19,14 @@ namespace portscreen::storage {
 
 /// One message as accepted by the ingest stage: parsed, validated, not yet stored.
 struct IncomingMessage {
-    std::string message_id;        ///< the client's id
-    std::string content_type;      ///< "application/json" or "application/edifact"
-    std::string_view payload;      ///< raw bytes as received
+    std::string message_id;   ///< the client's id
+    std::string content_type; ///< "application/json" or "application/edifact"
+    std::string_view payload; ///< raw bytes as received
     std::string content_sha256;
-    std::string source;            ///< client identity
-    std::string received_at;       ///< ISO 8601 UTC
-    std::string interchange_key;   ///< EDIFACT "sender/control-ref", empty for JSON
-    std::vector<core::Manifest> manifests;  ///< already parsed and validated
+    std::string source;                    ///< client identity
+    std::string received_at;               ///< ISO 8601 UTC
+    std::string interchange_key;           ///< EDIFACT "sender/control-ref", empty for JSON
+    std::vector<core::Manifest> manifests; ///< already parsed and validated
 };
 
 /// What storing did to one consignment.
@@ -34,7 +34,7 @@ struct StoredConsignment {
     std::string master_bl;
     std::string house_bl;
     int revision = 0;
-    std::string action;  ///< created, replaced, changed or cancelled
+    std::string action; ///< created, replaced, changed or cancelled
 };
 
 /// What storing did with one manifest of a message: what an acknowledgement reports.
@@ -44,21 +44,21 @@ struct StoredManifest {
     std::string vessel_name;
     std::string voyage;
     std::string port_of_call;
-    std::string function;  ///< the manifest's message function
+    std::string function; ///< the manifest's message function
     std::vector<StoredConsignment> consignments;
-    std::vector<std::string> containers;  ///< container numbers of the manifest, in its order
+    std::vector<std::string> containers; ///< container numbers of the manifest, in its order
 };
 
 enum class StoreStatus {
-    stored,     ///< written; reply_body is the new acknowledgement
-    duplicate,  ///< already stored; reply_body is the acknowledgement sent the first time
-    rejected,   ///< refused by a business rule; problems say why, nothing was written
+    stored,    ///< written; reply_body is the new acknowledgement
+    duplicate, ///< already stored; reply_body is the acknowledgement sent the first time
+    rejected,  ///< refused by a business rule; problems say why, nothing was written
 };
 
 struct StoreResult {
     StoreStatus status = StoreStatus::rejected;
     std::string reply_body;
-    Problems problems;  ///< errors when rejected; warnings may come with a stored message
+    Problems problems; ///< errors when rejected; warnings may come with a stored message
 };
 
 /// Builds the acknowledgement body of a stored message. Called inside the transaction, so the
@@ -94,8 +94,9 @@ private:
     /// Stores the batch in one transaction. With `isolate`, each message has its own savepoint;
     /// without, a refused message in a batch of several rolls everything back and the result
     /// is empty.
-    std::optional<std::vector<StoreResult>> store_in_transaction(
-        std::span<const IncomingMessage> batch, const AckFormatter& format_ack, bool isolate);
+    std::optional<std::vector<StoreResult>>
+    store_in_transaction(std::span<const IncomingMessage> batch, const AckFormatter& format_ack,
+                         bool isolate);
 
     struct Statements;
     class MessageWriter;

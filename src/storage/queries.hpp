@@ -18,7 +18,7 @@ struct Counts {
     std::int64_t vessel_calls = 0;
     std::int64_t consignments = 0;
     std::int64_t active_consignments = 0;
-    std::int64_t containers = 0;  ///< one per container and vessel call
+    std::int64_t containers = 0; ///< one per container and vessel call
     std::int64_t goods_items = 0;
     std::int64_t parties = 0;
 };
@@ -27,10 +27,10 @@ Counts count_all(Database& db);
 
 struct RevisionView {
     int revision = 0;
-    std::string function;     ///< original, replace, change or cancel
-    std::string action;       ///< created, replaced, changed or cancelled
-    std::string message_id;   ///< the client's id of the message that made the revision
-    std::string recorded_at;  ///< when that message was received
+    std::string function;    ///< original, replace, change or cancel
+    std::string action;      ///< created, replaced, changed or cancelled
+    std::string message_id;  ///< the client's id of the message that made the revision
+    std::string recorded_at; ///< when that message was received
 };
 
 struct PlacementView {
@@ -54,10 +54,10 @@ struct ConsignmentView {
     std::int64_t vessel_call_id = 0;
     std::string master_bl;
     std::string house_bl;
-    std::string status;  ///< active or cancelled
+    std::string status; ///< active or cancelled
     int revision = 0;
-    std::string message_id;  ///< the message that made the current revision
-    std::string shipper;     ///< party names, empty when absent
+    std::string message_id; ///< the message that made the current revision
+    std::string shipper;    ///< party names, empty when absent
     std::string consignee;
     std::string notify_party;
     std::string forwarder;
@@ -66,8 +66,8 @@ struct ConsignmentView {
     std::vector<std::string> transshipment_ports;
     std::string port_of_discharge;
     std::string place_of_delivery;
-    std::vector<GoodsItemView> goods_items;  ///< by item number
-    std::vector<RevisionView> revisions;     ///< oldest first
+    std::vector<GoodsItemView> goods_items; ///< by item number
+    std::vector<RevisionView> revisions;    ///< oldest first
 };
 
 std::optional<ConsignmentView> find_consignment(Database& db, std::string_view imo,
@@ -78,11 +78,11 @@ std::optional<ConsignmentView> find_consignment(Database& db, std::string_view i
 
 struct PartyView {
     std::int64_t id = 0;
-    std::string name;  ///< as first seen
+    std::string name; ///< as first seen
     std::string country;
     std::string first_seen;
     std::string last_seen;
-    std::int64_t times_seen = 0;  ///< bills of lading that named the party
+    std::int64_t times_seen = 0; ///< bills of lading that named the party
 };
 
 /// Finds a party by its deduplication key (see `party_key`), so spelling variants match.
@@ -93,11 +93,11 @@ struct ContainerView {
     std::int64_t vessel_call_id = 0;
     std::string number;
     std::string size_type;
-    std::string load_status;  ///< full or empty
+    std::string load_status; ///< full or empty
     std::optional<double> gross_mass_kg;
     std::optional<double> tare_mass_kg;
     std::vector<std::string> seals;
-    std::vector<std::string> consignments;  ///< "MASTER" or "MASTER / HOUSE" of its goods
+    std::vector<std::string> consignments; ///< "MASTER" or "MASTER / HOUSE" of its goods
 };
 
 /// Every call of the container with this number, oldest first.

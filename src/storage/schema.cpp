@@ -148,8 +148,10 @@ static_assert(kMigrations.back().to == kSchemaVersion,
 
 [[noreturn]] void refuse_newer(const Database& db, int found) {
     throw Error("cannot use database " + db.path(), 0,
-                "schema version " + std::to_string(found) + " is newer than this program "
-                    "supports (" + std::to_string(kSchemaVersion) + "); upgrade the program");
+                "schema version " + std::to_string(found) +
+                    " is newer than this program "
+                    "supports (" +
+                    std::to_string(kSchemaVersion) + "); upgrade the program");
 }
 
 } // namespace

@@ -22,15 +22,14 @@ TEST(JsonWriter, WritesCompactJsonWithCommasInPlace) {
     out.value(3);
     out.close_array();
     out.close_object();
-    EXPECT_EQ(out.take(),
-              R"({"id":42,"name":"MSC EXAMPLE","mass":18250.5,"list":["a",{},3]})");
+    EXPECT_EQ(out.take(), R"({"id":42,"name":"MSC EXAMPLE","mass":18250.5,"list":["a",{},3]})");
 }
 
 TEST(JsonWriter, EscapesStringsAndRepairsBrokenText) {
     JsonWriter out;
     out.open_array();
     out.value("O\"BRIEN \\ 50+\n\t\x01");
-    out.value("MUNCI\xC3\x8B");  // valid UTF-8 passes through
+    out.value("MUNCI\xC3\x8B"); // valid UTF-8 passes through
     out.value("bad \xFF byte");
     out.value(std::nan(""));
     out.close_array();

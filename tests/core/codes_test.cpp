@@ -20,7 +20,7 @@ std::vector<Row> read_fixture() {
     std::ifstream in(PORTSCREEN_TEST_DATA "/iso6346/iso6346_container_ids.csv");
     std::vector<Row> rows;
     std::string line;
-    std::getline(in, line);  // header
+    std::getline(in, line); // header
     while (std::getline(in, line)) {
         std::stringstream fields(line);
         Row row;
@@ -52,8 +52,8 @@ TEST(Iso6346, FixtureTableAgrees) {
 
 TEST(Iso6346, WorkedExampleAndRemainderTen) {
     EXPECT_EQ(iso6346_check_digit("CSQU305438"), 3);
-    EXPECT_EQ(iso6346_check_digit("CSQU000007"), 0);  // remainder 10 gives 0
-    EXPECT_FALSE(iso6346_check_digit("CSQX305438"));  // category must be U, J or Z
+    EXPECT_EQ(iso6346_check_digit("CSQU000007"), 0); // remainder 10 gives 0
+    EXPECT_FALSE(iso6346_check_digit("CSQX305438")); // category must be U, J or Z
     EXPECT_FALSE(iso6346_check_digit("csqu305438"));
     EXPECT_FALSE(is_valid_container_number("CSQU3054384"));
 }
@@ -74,7 +74,7 @@ TEST(Locode, Shape) {
     EXPECT_TRUE(has_locode_shape("KEMBA"));
     EXPECT_TRUE(has_locode_shape("NLRTM"));
     EXPECT_TRUE(has_locode_shape("US2AB"));
-    EXPECT_FALSE(has_locode_shape("US1AB"));  // 0 and 1 are not used
+    EXPECT_FALSE(has_locode_shape("US1AB")); // 0 and 1 are not used
     EXPECT_FALSE(has_locode_shape("kemba"));
     EXPECT_FALSE(has_locode_shape("KEMB"));
 }

@@ -10,7 +10,8 @@ namespace {
 /// A small manifest that passes every check: one FCL and one LCL container.
 Manifest valid_manifest() {
     Manifest m;
-    m.vessel_call = {"9123453", "TEST CARRIER", "024W", "CRX", "2024-01-20T18:00", "KEMBA", "LKCMB"};
+    m.vessel_call = {"9123453",          "TEST CARRIER", "024W", "CRX",
+                     "2024-01-20T18:00", "KEMBA",        "LKCMB"};
     Container fcl;
     fcl.number = "CSQU3054383";
     fcl.size_type = "45G1";
@@ -85,7 +86,8 @@ TEST(Validate, ReportsEveryProblemWithItsPath) {
     ASSERT_TRUE(digit);
     EXPECT_EQ(digit->segment, 25u);
     EXPECT_EQ(digit->message, "container CSQU3054384: check digit 4, expected 3");
-    const Problem* mass = find(problems, "mass-range", "/consignments/1/goods_items/0/gross_mass_kg");
+    const Problem* mass =
+        find(problems, "mass-range", "/consignments/1/goods_items/0/gross_mass_kg");
     ASSERT_TRUE(mass);
     EXPECT_NE(mass->message.find("-5 kg"), std::string::npos) << mass->message;
     EXPECT_TRUE(find(problems, "hs-code", "/consignments/1/goods_items/0/hs_code"));
@@ -121,10 +123,10 @@ TEST(Validate, ChecksControlCountsAndDuplicates) {
 
 TEST(Validate, WarnsWithoutRefusing) {
     Manifest m = valid_manifest();
-    m.consignments[0].goods_items[0].placements[0].packages = 1000;  // 1200 declared
+    m.consignments[0].goods_items[0].placements[0].packages = 1000; // 1200 declared
     Container spare;
     spare.number = "MSKU5705452";
-    m.containers.push_back(spare);  // full, but no goods placed in it
+    m.containers.push_back(spare); // full, but no goods placed in it
     const auto problems = validate(m, reference());
     EXPECT_FALSE(has_errors(problems));
     const Problem* mismatch =

@@ -20,8 +20,8 @@ inline bool operator==(const Container& a, const Container& b) {
 
 inline bool operator==(const VesselCall& a, const VesselCall& b) {
     return std::tie(a.imo, a.vessel_name, a.voyage, a.carrier, a.eta, a.port_of_call,
-                    a.last_port) == std::tie(b.imo, b.vessel_name, b.voyage, b.carrier, b.eta,
-                                             b.port_of_call, b.last_port);
+                    a.last_port) ==
+           std::tie(b.imo, b.vessel_name, b.voyage, b.carrier, b.eta, b.port_of_call, b.last_port);
 }
 
 inline bool operator==(const Party& a, const Party& b) {
@@ -35,9 +35,9 @@ inline bool operator==(const Placement& a, const Placement& b) {
 
 inline bool operator==(const GoodsItem& a, const GoodsItem& b) {
     return std::tie(a.item_number, a.hs_code, a.description, a.packages, a.package_type,
-                    a.gross_mass_kg, a.placements) ==
-           std::tie(b.item_number, b.hs_code, b.description, b.packages, b.package_type,
-                    b.gross_mass_kg, b.placements);
+                    a.gross_mass_kg,
+                    a.placements) == std::tie(b.item_number, b.hs_code, b.description, b.packages,
+                                              b.package_type, b.gross_mass_kg, b.placements);
 }
 
 inline bool operator==(const Consignment& a, const Consignment& b) {
@@ -50,14 +50,16 @@ inline bool operator==(const Consignment& a, const Consignment& b) {
 }
 
 inline bool operator==(const Manifest& a, const Manifest& b) {
-    return std::tie(a.function, a.document_number, a.version, a.issued_at, a.sender,
-                    a.vessel_call, a.containers, a.consignments, a.declared_container_count) ==
-           std::tie(b.function, b.document_number, b.version, b.issued_at, b.sender,
-                    b.vessel_call, b.containers, b.consignments, b.declared_container_count);
+    return std::tie(a.function, a.document_number, a.version, a.issued_at, a.sender, a.vessel_call,
+                    a.containers, a.consignments, a.declared_container_count) ==
+           std::tie(b.function, b.document_number, b.version, b.issued_at, b.sender, b.vessel_call,
+                    b.containers, b.consignments, b.declared_container_count);
 }
 
 // Readable failure output: GoogleTest would otherwise print raw bytes.
-inline void PrintTo(const Container& box, std::ostream* out) { *out << "container " << box.number; }
+inline void PrintTo(const Container& box, std::ostream* out) {
+    *out << "container " << box.number;
+}
 inline void PrintTo(const Consignment& con, std::ostream* out) {
     *out << "consignment " << con.reference();
 }

@@ -32,7 +32,9 @@ json base_document() {
     })");
 }
 
-Result<core::Manifest> parse_document(const json& document) { return parse(document.dump()); }
+Result<core::Manifest> parse_document(const json& document) {
+    return parse(document.dump());
+}
 
 std::string paths(const Problems& problems) {
     std::string text;
@@ -120,7 +122,7 @@ TEST(ManifestJsonParse, LengthCountsCharactersNotBytes) {
     json document = base_document();
     std::string name;
     for (int idx = 0; idx < 4096; ++idx)
-        name += "船";  // three bytes each
+        name += "船"; // three bytes each
     document["consignments"][0]["consignee"] = {{"name", name}};
     EXPECT_TRUE(parse_document(document).ok());
     document["consignments"][0]["consignee"]["name"] = name + "船";
@@ -221,7 +223,7 @@ TEST(ManifestJsonParse, CancellationNeedsOnlyTheBlNumbers) {
 
 TEST(ManifestJsonParse, BusinessRulesAreLeftToValidation) {
     json document = base_document();
-    document["containers"][0]["number"] = "EXLU4012346";  // wrong check digit
+    document["containers"][0]["number"] = "EXLU4012346"; // wrong check digit
     document["consignments"][0]["goods_items"][0]["placements"][0]["container_number"] =
         "EXLU4012346";
     const auto parsed = parse_document(document);

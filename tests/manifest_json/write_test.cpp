@@ -149,9 +149,8 @@ TEST(ManifestJsonWrite, LclRoundTripKeepsSharedContainersAndRoutes) {
 }
 
 TEST(ManifestJsonWrite, EveryMessageFunctionRoundTrips) {
-    for (const auto function :
-         {core::MessageFunction::original, core::MessageFunction::replace,
-          core::MessageFunction::change, core::MessageFunction::cancel}) {
+    for (const auto function : {core::MessageFunction::original, core::MessageFunction::replace,
+                                core::MessageFunction::change, core::MessageFunction::cancel}) {
         const core::Manifest back = read_back(write(header(function, 7)));
         EXPECT_EQ(back.function, function) << core::to_string(function);
         EXPECT_EQ(back.version, 7);
@@ -194,15 +193,14 @@ TEST(ManifestJsonWrite, InvalidUtf8IsReplacedSoTheDocumentStaysReadable) {
     const std::string text = write(manifest);
     EXPECT_TRUE(nlohmann::json::accept(text));
     const core::Manifest back = read_back(text);
-    EXPECT_EQ(back.vessel_call.vessel_name,
-              "BAD \xEF\xBF\xBD NAME \xEF\xBF\xBD\xEF\xBF\xBD "
-              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD OK \xe2\x82\xac");
+    EXPECT_EQ(back.vessel_call.vessel_name, "BAD \xEF\xBF\xBD NAME \xEF\xBF\xBD\xEF\xBF\xBD "
+                                            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD OK \xe2\x82\xac");
 }
 
 TEST(ManifestJsonWrite, NonFiniteMassIsWrittenAsNullAndRefusedOnReading) {
     core::Manifest manifest = header(core::MessageFunction::original, 1);
-    manifest.containers = {container("EXLU4012345", "45G1",
-                                     std::numeric_limits<double>::quiet_NaN())};
+    manifest.containers = {
+        container("EXLU4012345", "45G1", std::numeric_limits<double>::quiet_NaN())};
     const auto parsed = parse(write(manifest));
     ASSERT_FALSE(parsed.ok());
     ASSERT_EQ(parsed.problems().size(), 1u);

@@ -84,7 +84,7 @@ protected:
     zmq::socket_t connect() {
         zmq::socket_t socket(context_, zmq::socket_type::dealer);
         socket.set(zmq::sockopt::linger, 0);
-        socket.set(zmq::sockopt::rcvtimeo, 20'000);  // a bound on every wait; never reached
+        socket.set(zmq::sockopt::rcvtimeo, 20'000); // a bound on every wait; never reached
         socket.connect(server_->endpoint());
         return socket;
     }
@@ -133,8 +133,8 @@ protected:
 };
 
 TEST_F(IngestTest, AcknowledgesCuscarOnlyAfterCommit) {
-    const auto answer =
-        request("m-1", "application/edifact", fixture("edifact/synthetic/cuscar_d95b_sea_synthetic.edi"));
+    const auto answer = request("m-1", "application/edifact",
+                                fixture("edifact/synthetic/cuscar_d95b_sea_synthetic.edi"));
     ASSERT_EQ(answer.status, "ACK") << answer.body;
     EXPECT_EQ(answer.message_id, "m-1");
     // A separate read connection opened after the ACK must see everything the ACK names.
@@ -213,10 +213,14 @@ TEST_F(IngestTest, RefusesBadInputAndKeepsServing) {
         {{"four", "application/json", "{}", "extra"}, "frames"},
         {{"", "application/json", "{}"}, "message-id"},
         {{"type", "text/plain", "hello"}, "content-type"},
-        {{"edi", "application/edifact", fixture("edifact/synthetic/neg_bad_unt_count.edi")}, "control-count"},
-        {{"digit", "application/edifact", fixture("edifact/synthetic/neg_bad_check_digit.edi")}, "check-digit"},
-        {{"unz", "application/edifact", fixture("edifact/synthetic/neg_truncated_no_unz.edi")}, "incomplete-interchange"},
-        {{"unoa", "application/edifact", fixture("edifact/synthetic/neg_unoa_lowercase.edi")}, "charset"},
+        {{"edi", "application/edifact", fixture("edifact/synthetic/neg_bad_unt_count.edi")},
+         "control-count"},
+        {{"digit", "application/edifact", fixture("edifact/synthetic/neg_bad_check_digit.edi")},
+         "check-digit"},
+        {{"unz", "application/edifact", fixture("edifact/synthetic/neg_truncated_no_unz.edi")},
+         "incomplete-interchange"},
+        {{"unoa", "application/edifact", fixture("edifact/synthetic/neg_unoa_lowercase.edi")},
+         "charset"},
         {{"junk", "application/edifact", "this is not EDIFACT"}, "invalid-tag"},
         {{"json", "application/json", "{\"format\": \"portscreen.manifest\", "}, "syntax"},
         {{"utf8", "application/json", "{\"format\": \"portscreen.manifest\xff\"}"}, "encoding"},
@@ -268,7 +272,7 @@ TEST_F(IngestTest, ClientsThatVanishLoseNothingAcknowledged) {
     const std::string payload = fixture("edifact/synthetic/cuscar_d95b_sea_synthetic.edi");
     {
         zmq::socket_t gone(context_, zmq::socket_type::dealer);
-        gone.set(zmq::sockopt::linger, 5000);  // let the frames leave before the close
+        gone.set(zmq::sockopt::linger, 5000); // let the frames leave before the close
         gone.connect(server_->endpoint());
         send(gone, {"vanished", "application/edifact", payload});
     }

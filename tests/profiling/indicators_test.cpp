@@ -7,8 +7,8 @@ namespace {
 
 TEST(VagueDescription, FlagsDescriptionsThatNameNoGoods) {
     for (const char* text : {"GENERAL CARGO", "general cargo", "F.A.K.", "FAK", "Said to contain",
-                             "STC 20 PACKAGES", "S.T.C. 1200 CTNS GENERAL CARGO", "VARIOUS",
-                             "", "  ", "CONSOLIDATED CARGO", "SLAC STC 40 PKGS"})
+                             "STC 20 PACKAGES", "S.T.C. 1200 CTNS GENERAL CARGO", "VARIOUS", "",
+                             "  ", "CONSOLIDATED CARGO", "SLAC STC 40 PKGS"})
         EXPECT_TRUE(is_vague_description(text)) << '"' << text << '"';
 }
 

@@ -35,10 +35,11 @@ TEST(Reference, LoadsTheHsNomenclature) {
 }
 
 TEST(Reference, NamesTheLineOfABrokenFile) {
-    const fs::path file = fs::temp_directory_path() /
-                          ("portscreen-hs-" + std::to_string(::getpid()) + ".csv");
-    std::ofstream(file) << "section,hscode,description,parent,level\nI,01,\"Animals; live\",TOTAL,2\n"
-                           "I,0101,missing fields\n";
+    const fs::path file =
+        fs::temp_directory_path() / ("portscreen-hs-" + std::to_string(::getpid()) + ".csv");
+    std::ofstream(file)
+        << "section,hscode,description,parent,level\nI,01,\"Animals; live\",TOTAL,2\n"
+           "I,0101,missing fields\n";
     try {
         load_hs_nomenclature(file);
         ADD_FAILURE() << "a short row was accepted";

@@ -15,8 +15,8 @@ std::uint16_t transmitted(double mu, double thickness) {
 TEST(DualEnergyRatio, RecoversTheRatioOfAttenuationCoefficients) {
     // Any thickness gives the same ratio: Beer-Lambert makes it cancel.
     for (double thickness : {5.0, 20.0, 40.0}) {
-        const auto ratio = dual_energy_ratio(60000, transmitted(0.0609, thickness),
-                                             transmitted(0.05, thickness));
+        const auto ratio =
+            dual_energy_ratio(60000, transmitted(0.0609, thickness), transmitted(0.05, thickness));
         ASSERT_TRUE(ratio);
         EXPECT_NEAR(*ratio, 1.218, 0.005) << thickness;
     }
@@ -31,9 +31,9 @@ TEST(DualEnergyRatio, OrdersMaterialsByAtomicNumber) {
 }
 
 TEST(DualEnergyRatio, RefusesPixelsWithNothingToMeasure) {
-    EXPECT_FALSE(dual_energy_ratio(60000, 60000, 30000));  // low energy saw only air
-    EXPECT_FALSE(dual_energy_ratio(60000, 0, 30000));      // no signal left
-    EXPECT_FALSE(dual_energy_ratio(60000, 30000, 61000));  // brighter than air
+    EXPECT_FALSE(dual_energy_ratio(60000, 60000, 30000)); // low energy saw only air
+    EXPECT_FALSE(dual_energy_ratio(60000, 0, 30000));     // no signal left
+    EXPECT_FALSE(dual_energy_ratio(60000, 30000, 61000)); // brighter than air
 }
 
 } // namespace

@@ -26,8 +26,8 @@ TEST(ManifestDescription, DropsParenthesesAndLegalClauses) {
 
 TEST(ManifestDescription, MaterialHeadLetsTheGoodsLead) {
     Rng rng(1);
-    const std::string text =
-        manifest_description("Rubber; new pneumatic tyres, of a kind used on buses or lorries", rng);
+    const std::string text = manifest_description(
+        "Rubber; new pneumatic tyres, of a kind used on buses or lorries", rng);
     EXPECT_NE(text.find("NEW PNEUMATIC TYRES"), std::string::npos) << text;
 }
 

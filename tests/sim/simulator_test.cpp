@@ -107,9 +107,8 @@ TEST(SimulateDay, EveryManifestValidatesWithoutProblems) {
     for (const auto& manifest : day.manifests) {
         const Problems problems = core::validate(manifest, reference);
         ASSERT_TRUE(problems.empty())
-            << manifest.document_number << " v" << manifest.version << ": "
-            << problems.front().path << " " << problems.front().message << " ("
-            << problems.size() << " problems)";
+            << manifest.document_number << " v" << manifest.version << ": " << problems.front().path
+            << " " << problems.front().message << " (" << problems.size() << " problems)";
     }
 }
 
@@ -133,7 +132,7 @@ TEST(SimulateDay, PartiesRecurAcrossCalls) {
         recurring_shippers += calls.size() >= 2;
     EXPECT_GT(recurring_consignees, 300);
     EXPECT_GT(recurring_shippers, 100);
-    EXPECT_GT(once, 10);  // newcomers and small importers
+    EXPECT_GT(once, 10); // newcomers and small importers
 }
 
 TEST(SimulateDay, PartiesAreStablePerSeedAndSomeConsigneesAreNew) {
@@ -285,9 +284,9 @@ TEST(SimulateDay, PlantsTheConfiguredShareInExistingContainers) {
 TEST(SimulateDay, PlantedPatternsShowInTheManifests) {
     const Day& day = default_day();
     const auto boxes = containers_of_originals(day);
-    const std::set<std::string> vague = {"GENERAL CARGO", "FAK", "FREIGHT ALL KINDS",
-                                         "CONSOLIDATED CARGO", "SPARE PARTS",
-                                         "PERSONAL EFFECTS", "GOODS AS PER INVOICE"};
+    const std::set<std::string> vague = {"GENERAL CARGO",       "FAK",         "FREIGHT ALL KINDS",
+                                         "CONSOLIDATED CARGO",  "SPARE PARTS", "PERSONAL EFFECTS",
+                                         "GOODS AS PER INVOICE"};
     for (const auto& entry : day.ground_truth) {
         const auto& located = boxes.at(entry.container_number);
         const core::Container& box = *located.container;
@@ -447,8 +446,8 @@ TEST(SyntheticVesselManifest, HasExactlyTheRequestedContainersAndValidates) {
 TEST(WriteDay, WritesMessagesGroundTruthAndSummary) {
     const Day day = simulate_day(small_plan(4), nomenclature());
     const auto dir = std::filesystem::temp_directory_path() /
-                     ("portscreen-sim-test-" + std::to_string(::testing::UnitTest::GetInstance()
-                                                                  ->random_seed()));
+                     ("portscreen-sim-test-" +
+                      std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
     std::filesystem::remove_all(dir);
     write_day(day, dir);
 

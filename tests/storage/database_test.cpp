@@ -43,7 +43,7 @@ TEST(Statement, BindsAndReadsEveryType) {
     EXPECT_EQ(select.column_int(0), 7);
     EXPECT_TRUE(select.column_is_null(1));
     EXPECT_EQ(select.column_optional_double(1), std::nullopt);
-    EXPECT_FALSE(select.column_is_null(2));  // an empty string is not NULL
+    EXPECT_FALSE(select.column_is_null(2)); // an empty string is not NULL
     EXPECT_EQ(select.column_text(2), "");
     EXPECT_TRUE(select.column_is_null(3));
     EXPECT_FALSE(select.step());
@@ -60,8 +60,7 @@ TEST(Statement, TextOrNullAndOptionals) {
     insert.bind(2, std::optional<double>{4.0});
     insert.bind_text_or_null(3, "");
     insert.run();
-    EXPECT_EQ(db.query_int64("SELECT count(*) FROM t WHERE i IS NULL AND s IS NULL AND d = 4"),
-              1);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM t WHERE i IS NULL AND s IS NULL AND d = 4"), 1);
 }
 
 TEST(Statement, PrepareErrorNamesTheSql) {
@@ -71,8 +70,7 @@ TEST(Statement, PrepareErrorNamesTheSql) {
         FAIL() << "preparing a query of a missing table must throw";
     } catch (const Error& error) {
         EXPECT_EQ(error.sql(), "SELECT * FROM missing_table");
-        EXPECT_NE(std::string(error.what()).find("no such table: missing_table"),
-                  std::string::npos)
+        EXPECT_NE(std::string(error.what()).find("no such table: missing_table"), std::string::npos)
             << error.what();
         EXPECT_FALSE(error.is_constraint());
     }
@@ -89,7 +87,7 @@ TEST(Statement, ConstraintErrorLeavesStatementReusable) {
         FAIL() << "a second identical key must break the UNIQUE constraint";
     } catch (const Error& error) {
         EXPECT_TRUE(error.is_constraint());
-        EXPECT_EQ(error.extended_code(), 2067);  // SQLITE_CONSTRAINT_UNIQUE
+        EXPECT_EQ(error.extended_code(), 2067); // SQLITE_CONSTRAINT_UNIQUE
         EXPECT_NE(error.sqlite_message().find("u.k"), std::string::npos);
     }
     insert.bind(1, "b");
@@ -148,8 +146,7 @@ TEST(Savepoint, RollsBackOnlyItsOwnWork) {
         kept.release();
     }
     transaction.commit();
-    EXPECT_EQ(db.query_int64("SELECT group_concat(i, '') FROM (SELECT i FROM t ORDER BY i)"),
-              13);
+    EXPECT_EQ(db.query_int64("SELECT group_concat(i, '') FROM (SELECT i FROM t ORDER BY i)"), 13);
 }
 
 TEST(Database, WriterSettings) {
@@ -158,7 +155,7 @@ TEST(Database, WriterSettings) {
     Statement mode(db, "PRAGMA journal_mode");
     EXPECT_EQ(mode.query_text(), "wal");
     EXPECT_EQ(db.query_int64("PRAGMA foreign_keys"), 1);
-    EXPECT_EQ(db.query_int64("PRAGMA synchronous"), 2);  // FULL
+    EXPECT_EQ(db.query_int64("PRAGMA synchronous"), 2); // FULL
     EXPECT_EQ(db.query_int64("PRAGMA cache_size"), -OpenOptions{}.writer_cache_kib);
     EXPECT_EQ(db.query_int64("PRAGMA busy_timeout"), 5000);
 }
@@ -180,7 +177,7 @@ TEST(Database, ReaderSeesCommittedDataOnly) {
 
     Transaction transaction(writer);
     writer.execute("INSERT INTO t VALUES (2)");
-    EXPECT_EQ(reader.query_int64("SELECT count(*) FROM t"), 1);  // not committed yet
+    EXPECT_EQ(reader.query_int64("SELECT count(*) FROM t"), 1); // not committed yet
     transaction.commit();
     EXPECT_EQ(reader.query_int64("SELECT count(*) FROM t"), 2);
 }

@@ -33,9 +33,9 @@ protected:
     /// Row counts of every table, to prove that nothing was written.
     std::vector<std::int64_t> all_rows() {
         std::vector<std::int64_t> counts;
-        for (const char* table : {"messages", "vessel_calls", "parties", "consignments",
-                                  "consignment_revisions", "goods_items", "containers", "seals",
-                                  "placements"})
+        for (const char* table :
+             {"messages", "vessel_calls", "parties", "consignments", "consignment_revisions",
+              "goods_items", "containers", "seals", "placements"})
             counts.push_back(rows(table));
         return counts;
     }
@@ -43,8 +43,8 @@ protected:
     core::Manifest original_of(std::vector<core::Consignment> consignments,
                                const std::string& voyage = "042E") {
         auto containers = containers_of(consignments);
-        return manifest(MessageFunction::original, std::move(consignments),
-                        std::move(containers), voyage);
+        return manifest(MessageFunction::original, std::move(consignments), std::move(containers),
+                        voyage);
     }
 
     std::optional<ConsignmentView> find(const std::string& master_bl,
@@ -59,8 +59,8 @@ protected:
 };
 
 TEST_F(ManifestStoreTest, OriginalIsStoredWithEverything) {
-    const auto m = message("m1", {original_of({consignment("BL1", {c1_, c2_}),
-                                               consignment("BL2", {c3_})})});
+    const auto m =
+        message("m1", {original_of({consignment("BL1", {c1_, c2_}), consignment("BL2", {c3_})})});
     const StoreResult result = store_one(m);
     ASSERT_EQ(result.status, StoreStatus::stored);
     EXPECT_TRUE(result.problems.empty());
@@ -139,8 +139,8 @@ TEST_F(ManifestStoreTest, ReplaceBumpsTheRevisionAndReplacesTheGoods) {
               StoreStatus::stored);
 
     auto amended = consignment("BL1", {c1_}, "porcelain tableware");
-    const StoreResult result = store_one(message(
-        "m2", {manifest(MessageFunction::replace, {amended}, containers_of({amended}))}));
+    const StoreResult result = store_one(
+        message("m2", {manifest(MessageFunction::replace, {amended}, containers_of({amended}))}));
     ASSERT_EQ(result.status, StoreStatus::stored);
     EXPECT_EQ(result.reply_body, "ack m2 BL1:replaced:2");
 
@@ -157,17 +157,17 @@ TEST_F(ManifestStoreTest, ReplaceBumpsTheRevisionAndReplacesTheGoods) {
     EXPECT_EQ(view->revisions[1].action, "replaced");
     EXPECT_EQ(rows("goods_items"), 1);
     EXPECT_EQ(rows("placements"), 1);
-    EXPECT_EQ(rows("containers"), 2);  // containers stay with the call
+    EXPECT_EQ(rows("containers"), 2); // containers stay with the call
 }
 
 TEST_F(ManifestStoreTest, ChangeCarriesTheWholeAmendedBl) {
-    ASSERT_EQ(store_one(message("m1", {original_of({consignment("BL1", {c1_}),
-                                                    consignment("BL2", {c2_})})}))
+    ASSERT_EQ(store_one(message("m1", {original_of(
+                                          {consignment("BL1", {c1_}), consignment("BL2", {c2_})})}))
                   .status,
               StoreStatus::stored);
     auto amended = consignment("BL2", {c2_, c3_}, "wall tiles");
-    const StoreResult result = store_one(message(
-        "m2", {manifest(MessageFunction::change, {amended}, containers_of({amended}))}));
+    const StoreResult result = store_one(
+        message("m2", {manifest(MessageFunction::change, {amended}, containers_of({amended}))}));
     ASSERT_EQ(result.status, StoreStatus::stored);
     EXPECT_EQ(result.reply_body, "ack m2 BL2:changed:2");
 
@@ -179,7 +179,7 @@ TEST_F(ManifestStoreTest, ChangeCarriesTheWholeAmendedBl) {
     EXPECT_EQ(bl2->revisions.back().action, "changed");
     const auto bl1 = find("BL1");
     ASSERT_TRUE(bl1);
-    EXPECT_EQ(bl1->revision, 1);  // a change touches only the B/Ls it lists
+    EXPECT_EQ(bl1->revision, 1); // a change touches only the B/Ls it lists
     EXPECT_EQ(bl1->goods_items.size(), 1u);
 }
 
@@ -196,8 +196,8 @@ TEST_F(ManifestStoreTest, ReplaceOfAnUnknownBlCreatesIt) {
 }
 
 TEST_F(ManifestStoreTest, CancelOfOneBl) {
-    ASSERT_EQ(store_one(message("m1", {original_of({consignment("BL1", {c1_}),
-                                                    consignment("BL2", {c2_})})}))
+    ASSERT_EQ(store_one(message("m1", {original_of(
+                                          {consignment("BL1", {c1_}), consignment("BL2", {c2_})})}))
                   .status,
               StoreStatus::stored);
     auto listed = consignment("BL1", {});
@@ -210,7 +210,7 @@ TEST_F(ManifestStoreTest, CancelOfOneBl) {
     ASSERT_TRUE(bl1);
     EXPECT_EQ(bl1->status, "cancelled");
     EXPECT_EQ(bl1->revision, 2);
-    EXPECT_EQ(bl1->goods_items.size(), 1u);  // kept for history
+    EXPECT_EQ(bl1->goods_items.size(), 1u); // kept for history
     EXPECT_EQ(bl1->revisions.back().function, "cancel");
     EXPECT_EQ(find("BL2")->status, "active");
     const Counts counts = count_all(db_);
@@ -219,8 +219,8 @@ TEST_F(ManifestStoreTest, CancelOfOneBl) {
 }
 
 TEST_F(ManifestStoreTest, CancelListingNoBlCancelsTheWholeCall) {
-    ASSERT_EQ(store_one(message("m1", {original_of({consignment("BL1", {c1_}),
-                                                    consignment("BL2", {c2_})})}))
+    ASSERT_EQ(store_one(message("m1", {original_of(
+                                          {consignment("BL1", {c1_}), consignment("BL2", {c2_})})}))
                   .status,
               StoreStatus::stored);
     // Another call of the same vessel must stay untouched.
@@ -260,7 +260,7 @@ TEST_F(ManifestStoreTest, CancelOfAnUnknownBlIsRejected) {
               "there is nothing to cancel");
     EXPECT_TRUE(result.reply_body.empty());
     EXPECT_EQ(all_rows(), before);
-    EXPECT_EQ(find("BL1")->status, "active");  // the valid half was rolled back too
+    EXPECT_EQ(find("BL1")->status, "active"); // the valid half was rolled back too
 }
 
 TEST_F(ManifestStoreTest, CancelOfAnUnknownCallIsRejected) {
@@ -313,7 +313,7 @@ TEST_F(ManifestStoreTest, OriginalForAnExistingBlIsRejectedAloneInItsBatch) {
     EXPECT_EQ(results[2].status, StoreStatus::stored);
 
     EXPECT_EQ(rows("messages"), 3);
-    EXPECT_FALSE(find("BL5"));  // m2's other B/L went with it
+    EXPECT_FALSE(find("BL5")); // m2's other B/L went with it
     EXPECT_TRUE(find("BL2"));
     EXPECT_TRUE(find("BL3"));
     EXPECT_EQ(find("BL1")->revision, 1);
@@ -323,8 +323,8 @@ TEST_F(ManifestStoreTest, OriginalForAnExistingBlIsRejectedAloneInItsBatch) {
     EXPECT_EQ(ids.query_text(), "m1,m3,m4");
 
     // The refused message can be sent again once corrected; its id is not taken.
-    const StoreResult retry = store_one(message("m2", {original_of({consignment("BL5", {c3_})})},
-                                                "{\"corrected\":true}"));
+    const StoreResult retry = store_one(
+        message("m2", {original_of({consignment("BL5", {c3_})})}, "{\"corrected\":true}"));
     EXPECT_EQ(retry.status, StoreStatus::stored);
 }
 
@@ -392,16 +392,16 @@ TEST_F(ManifestStoreTest, LclBlsShareOneContainer) {
 TEST_F(ManifestStoreTest, SecondManifestOfAMessageSeesTheFirst) {
     auto first = consignment("BL1", {c1_}, "toys", "HB1");
     auto second = consignment("BL1", {c1_}, "shoes", "HB2");
-    const StoreResult stored = store_one(message(
-        "m1", {original_of({first}), manifest(MessageFunction::original, {second})}));
+    const StoreResult stored = store_one(
+        message("m1", {original_of({first}), manifest(MessageFunction::original, {second})}));
     ASSERT_EQ(stored.status, StoreStatus::stored);
     EXPECT_EQ(rows("containers"), 1);
     EXPECT_EQ(rows("placements"), 2);
 
     const StoreResult twice = store_one(message(
-        "m2", {manifest(MessageFunction::original, {consignment("BL9", {c2_})},
-                        {container(c2_)}, "043E"),
-               manifest(MessageFunction::original, {consignment("BL9", {c2_})}, {}, "043E")}));
+        "m2",
+        {manifest(MessageFunction::original, {consignment("BL9", {c2_})}, {container(c2_)}, "043E"),
+         manifest(MessageFunction::original, {consignment("BL9", {c2_})}, {}, "043E")}));
     ASSERT_EQ(twice.status, StoreStatus::rejected);
     EXPECT_EQ(twice.problems.at(0).code, "bill-of-lading-exists");
     EXPECT_EQ(rows("messages"), 1);
@@ -410,15 +410,15 @@ TEST_F(ManifestStoreTest, SecondManifestOfAMessageSeesTheFirst) {
 TEST_F(ManifestStoreTest, PartiesAreDeduplicatedAndCounted) {
     auto a = consignment("BL1", {c1_});
     auto b = consignment("BL2", {c2_});
-    b.consignee = testing::party("ACME  TRADING G.M.B.H.", "de");  // same party, other spelling
-    b.notify_party = testing::party("Acme Trading GmbH", "AT");      // same name, other country
+    b.consignee = testing::party("ACME  TRADING G.M.B.H.", "de"); // same party, other spelling
+    b.notify_party = testing::party("Acme Trading GmbH", "AT");   // same name, other country
     ASSERT_EQ(store_one(message("m1", {original_of({a, b})})).status, StoreStatus::stored);
 
     EXPECT_EQ(rows("parties"), 3);
     const auto acme = find_party(db_, testing::party("Acme Trading GmbH", "DE"));
     ASSERT_TRUE(acme);
     EXPECT_EQ(acme->name, "Acme Trading GmbH");
-    EXPECT_EQ(acme->times_seen, 2);  // BL1 (consignee and notify) and BL2: once per B/L
+    EXPECT_EQ(acme->times_seen, 2); // BL1 (consignee and notify) and BL2: once per B/L
     const std::string first_seen = acme->first_seen;
     EXPECT_EQ(find_party(db_, testing::party("Acme Trading GmbH", "AT"))->times_seen, 1);
     EXPECT_EQ(find_party(db_, testing::party("FOSHAN CERAMICS CO LTD", "CN"))->times_seen, 2);
@@ -456,9 +456,9 @@ TEST_F(ManifestStoreTest, LatestMessageDescribesTheContainer) {
     updated.size_type = "42G1";
     updated.seals = {{"NEWSEAL1", "CU"}, {"NEWSEAL2", "SH"}};
     auto amended = consignment("BL1", {c1_});
-    ASSERT_EQ(store_one(message("m2", {manifest(MessageFunction::change, {amended}, {updated})}))
-                  .status,
-              StoreStatus::stored);
+    ASSERT_EQ(
+        store_one(message("m2", {manifest(MessageFunction::change, {amended}, {updated})})).status,
+        StoreStatus::stored);
     const auto views = find_containers(db_, c1_);
     ASSERT_EQ(views.size(), 1u);
     EXPECT_EQ(views[0].size_type, "42G1");
@@ -469,7 +469,7 @@ TEST_F(ManifestStoreTest, LatestMessageDescribesTheContainer) {
 
 TEST_F(ManifestStoreTest, RepeatedSealsAndPlacementsAreMerged) {
     auto bl = consignment("BL1", {c1_});
-    bl.goods_items[0].placements.push_back({c1_, 5, 0});  // a second part in the same box
+    bl.goods_items[0].placements.push_back({c1_, 5, 0}); // a second part in the same box
     auto box = container(c1_);
     box.seals = {{"S1", "CA"}, {"S1", "CU"}};
     ASSERT_EQ(store_one(message("m1", {manifest(MessageFunction::original, {bl}, {box})})).status,
@@ -478,7 +478,7 @@ TEST_F(ManifestStoreTest, RepeatedSealsAndPlacementsAreMerged) {
     ASSERT_EQ(view->goods_items.at(0).placements.size(), 1u);
     EXPECT_EQ(view->goods_items[0].placements[0].packages, 25);
     Statement seal(db_, "SELECT sealing_party FROM seals");
-    EXPECT_EQ(seal.query_text(), "CU");  // the later listing wins
+    EXPECT_EQ(seal.query_text(), "CU"); // the later listing wins
     EXPECT_EQ(rows("seals"), 1);
 }
 
@@ -487,7 +487,7 @@ TEST_F(ManifestStoreTest, VesselCallDetailsFollowLaterMessages) {
               StoreStatus::stored);
     auto later = original_of({consignment("BL2", {c2_})});
     later.vessel_call.eta = "2024-01-21T06:00:00Z";
-    later.vessel_call.carrier = "";  // absent: the stored carrier stays
+    later.vessel_call.carrier = ""; // absent: the stored carrier stays
     ASSERT_EQ(store_one(message("m2", {later})).status, StoreStatus::stored);
     EXPECT_EQ(rows("vessel_calls"), 1);
     Statement call(db_, "SELECT v.eta, v.carrier, c.message_id, u.message_id FROM vessel_calls v "
@@ -523,7 +523,7 @@ TEST_F(ManifestStoreTest, SameBlTwiceInOneManifestIsRejected) {
 
 TEST_F(ManifestStoreTest, ConstraintBreachRejectsOnlyThatMessage) {
     auto bad = consignment("BL1", {c1_, c2_});
-    bad.goods_items[1].item_number = 1;  // twice item 1: UNIQUE (consignment, item number)
+    bad.goods_items[1].item_number = 1; // twice item 1: UNIQUE (consignment, item number)
     const auto results = store({message("m1", {original_of({bad})}),
                                 message("m2", {original_of({consignment("BL2", {c3_})})})});
     ASSERT_EQ(results.at(0).status, StoreStatus::rejected);
@@ -562,9 +562,9 @@ TEST_F(ManifestStoreTest, FormatterSeesWhatWasStored) {
         seen = stored;
         return std::string("ok");
     };
-    const std::vector<IncomingMessage> batch{message(
-        "m1", {original_of({consignment("BL1", {c1_, c2_})}),
-               original_of({consignment("BL7", {c3_})}, "043W")})};
+    const std::vector<IncomingMessage> batch{
+        message("m1", {original_of({consignment("BL1", {c1_, c2_})}),
+                       original_of({consignment("BL7", {c3_})}, "043W")})};
     ASSERT_EQ(store_.store_batch(batch, capture).at(0).reply_body, "ok");
     ASSERT_EQ(seen.size(), 2u);
     EXPECT_EQ(seen[0].imo, "9321483");
@@ -601,8 +601,7 @@ TEST(ManifestStoreFile, DataSurvivesCloseAndReopen) {
         m.received_at = "2024-01-18T10:00:00Z";
         auto bl = consignment("BL1", {container_number(1)});
         m.manifests = {manifest(MessageFunction::original, {bl}, containers_of({bl}))};
-        ASSERT_EQ(store.store_batch({&m, 1}, testing::test_ack).at(0).status,
-                  StoreStatus::stored);
+        ASSERT_EQ(store.store_batch({&m, 1}, testing::test_ack).at(0).status, StoreStatus::stored);
     }
     Database reader = Database::open(path, Access::reader);
     const Counts counts = count_all(reader);

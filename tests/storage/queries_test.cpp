@@ -18,9 +18,8 @@ protected:
     StoreResult file(const std::string& id, const std::string& voyage,
                      std::vector<core::Consignment> consignments) {
         auto containers = containers_of(consignments);
-        return store_one(message(id, {manifest(MessageFunction::original,
-                                               std::move(consignments), std::move(containers),
-                                               voyage)}));
+        return store_one(message(id, {manifest(MessageFunction::original, std::move(consignments),
+                                               std::move(containers), voyage)}));
     }
 };
 
@@ -38,8 +37,9 @@ TEST_F(QueriesTest, CountsOfAnEmptyDatabase) {
 TEST_F(QueriesTest, ReaderConnectionSeesEachCommittedBatch) {
     Database reader = Database::open(dir_.file("store.db"), Access::reader);
     EXPECT_EQ(count_all(reader).messages, 0);
-    ASSERT_EQ(file("m1", "042E", {consignment("BL1", {container_number(1), container_number(2)}),
-                                  consignment("BL2", {container_number(3)})})
+    ASSERT_EQ(file("m1", "042E",
+                   {consignment("BL1", {container_number(1), container_number(2)}),
+                    consignment("BL2", {container_number(3)})})
                   .status,
               StoreStatus::stored);
     const Counts counts = count_all(reader);
@@ -50,7 +50,7 @@ TEST_F(QueriesTest, ReaderConnectionSeesEachCommittedBatch) {
     EXPECT_EQ(counts.containers, 3);
     EXPECT_EQ(counts.goods_items, 3);
     EXPECT_EQ(counts.parties, 2);
-    EXPECT_FALSE(reader.in_transaction());  // the snapshot was ended
+    EXPECT_FALSE(reader.in_transaction()); // the snapshot was ended
     const auto view = find_consignment(reader, "9321483", "042E", "DEHAM", "BL2");
     ASSERT_TRUE(view);
     EXPECT_EQ(view->goods_items.size(), 1u);

@@ -19,9 +19,9 @@ TEST(Schema, FreshFileIsMigratedToTheCurrentVersion) {
     TempDir dir;
     Database db = Database::open(dir.file("fresh.db"), Access::writer);
     EXPECT_EQ(schema_version(db), kSchemaVersion);
-    for (const char* table : {"messages", "vessel_calls", "parties", "consignments",
-                              "consignment_revisions", "goods_items", "containers", "seals",
-                              "placements"}) {
+    for (const char* table :
+         {"messages", "vessel_calls", "parties", "consignments", "consignment_revisions",
+          "goods_items", "containers", "seals", "placements"}) {
         Statement stmt(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1");
         stmt.bind(1, table);
         EXPECT_EQ(stmt.query_int64(), 1) << table;
@@ -42,7 +42,7 @@ TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
     EXPECT_EQ(schema_version(db), kSchemaVersion);
     EXPECT_EQ(table_count(db), 9);
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM parties"), 1);
-    migrate(db);  // explicitly again: nothing to do
+    migrate(db); // explicitly again: nothing to do
     EXPECT_EQ(schema_version(db), kSchemaVersion);
 }
 
@@ -73,7 +73,7 @@ TEST(Schema, ReaderOfAnUnmigratedFileDoesNotMigrate) {
     const auto path = dir.file("plain.db");
     {
         Database db = Database::open(path, Access::writer);
-        db.execute("PRAGMA user_version = 0");  // pretend no migration ran
+        db.execute("PRAGMA user_version = 0"); // pretend no migration ran
     }
     Database reader = Database::open(path, Access::reader);
     EXPECT_EQ(schema_version(reader), 0);

@@ -42,8 +42,8 @@ private:
 
 /// An ISO 6346 container number with a correct check digit.
 inline std::string container_number(int serial, const std::string& owner = "MSCU") {
-    std::string first_ten = owner + std::string(6 - std::to_string(serial).size(), '0') +
-                            std::to_string(serial);
+    std::string first_ten =
+        owner + std::string(6 - std::to_string(serial).size(), '0') + std::to_string(serial);
     return first_ten + std::to_string(*core::iso6346_check_digit(first_ten));
 }
 
@@ -124,8 +124,7 @@ inline std::vector<core::Container> containers_of(const std::vector<core::Consig
     for (const auto& c : list)
         for (const auto& item : c.goods_items)
             for (const auto& placement : item.placements)
-                if (std::find(seen.begin(), seen.end(), placement.container_number) ==
-                    seen.end()) {
+                if (std::find(seen.begin(), seen.end(), placement.container_number) == seen.end()) {
                     seen.push_back(placement.container_number);
                     result.push_back(container(placement.container_number));
                 }
@@ -177,7 +176,7 @@ protected:
     }
 
     TempDir dir_;
-    std::deque<std::string> payloads_;  // a deque never moves its elements
+    std::deque<std::string> payloads_; // a deque never moves its elements
     Database db_;
     ManifestStore store_;
 };

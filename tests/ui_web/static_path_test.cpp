@@ -14,9 +14,9 @@ TEST(StaticFile, MapsTargetsInsideTheRoot) {
 }
 
 TEST(StaticFile, RefusesEveryWayOut) {
-    for (const char* target : {"/../etc/passwd", "/a/../../b", "/%2e%2e/secret", "/%2E%2E%2Fx",
-                               "/a\\..\\b", "/a%5c..%5cb", "/x%00.html", "/bad%zz", "/trunc%2",
-                               "relative/path", ""})
+    for (const char* target :
+         {"/../etc/passwd", "/a/../../b", "/%2e%2e/secret", "/%2E%2E%2Fx", "/a\\..\\b",
+          "/a%5c..%5cb", "/x%00.html", "/bad%zz", "/trunc%2", "relative/path", ""})
         EXPECT_FALSE(static_file_for(target)) << target;
 }
 
