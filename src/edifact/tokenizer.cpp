@@ -2,6 +2,7 @@
 
 #include "edifact/charset.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <limits>
@@ -199,9 +200,11 @@ private:
             list_.syntax_identifier_.push_back(input[at++]);
         if (at >= input.size() || input[at] != service.component_separator)
             return;
+        // The syntax version is one digit; more digits are kept only up to where the value
+        // stops being meaningful, so a hostile run of digits cannot overflow it.
         int version = 0;
         for (++at; at < input.size() && input[at] >= '0' && input[at] <= '9'; ++at)
-            version = version * 10 + (input[at] - '0');
+            version = std::min(version * 10 + (input[at] - '0'), 1000);
         list_.syntax_version_ = version;
     }
 

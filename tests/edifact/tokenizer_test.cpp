@@ -191,6 +191,16 @@ TEST(Tokenizer, RealBaplieAndCoarriTokenizeCleanly) {
     EXPECT_EQ(tokenize(coarri, problems).size(), 272u);
 }
 
+// Found by mutating the fixtures: a long run of digits as the syntax version overflowed.
+TEST(Tokenizer, AbsurdSyntaxVersionIsBoundedNotOverflowed) {
+    const std::string bytes =
+        "UNB+UNOC:99999999999999999999+S+R+240115:0930+1'UNH+1+CUSCAR:D:95B:UN'UNT+2+1'UNZ+1+1'";
+    Problems problems;
+    const SegmentList segments = tokenize(bytes, problems);
+    EXPECT_EQ(segments.size(), 4u);
+    EXPECT_GT(segments.syntax_version(), 4);
+}
+
 TEST(Tokenizer, OtherServiceCharactersFromUna) {
     const std::string bytes = "UNA|*,# ~UNB*UNOC|3*S*R*240101|1200*7~\n"
                               "UNH*1*CUSCAR|D|95B|UN~FTX*AAA***A#*B|C#~D##|E:F+G'~UNT*3*1~UNZ*1*7~";
