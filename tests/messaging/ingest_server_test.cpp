@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace portscreen::messaging {
 namespace {
@@ -304,6 +305,56 @@ TEST_F(IngestTest, FeedClientSendsManyInFlight) {
     EXPECT_EQ(replies[3]->status, "ACK");
     EXPECT_EQ(replies[3]->message_id, "d");
     EXPECT_EQ(counts().messages, 3);
+}
+
+// Several clients at once: the writer groups their messages into batches, and a refused message
+// inside a batch (an original for a B/L already filed) must not take the others with it.
+TEST_F(IngestTest, ConcurrentClientsGetTheirOwnAnswers) {
+    constexpr int kClients = 4;
+    constexpr int kMessagesEach = 25;
+    const json example_manifest = json::parse(example("fcl.json"));
+    // Message k of client c is an original for voyage "V<c>-<k>"; every fifth message repeats
+    // the original of the one before it under a new document number, which must be refused.
+    const auto payload = [&](int client, int index) {
+        json manifest = example_manifest;
+        const bool conflict = index % 5 == 4;
+        const int voyage = conflict ? index - 1 : index;
+        manifest["vessel_call"]["voyage"] =
+            "V" + std::to_string(client) + "-" + std::to_string(voyage);
+        manifest["document_number"] = "DOC-" + std::to_string(client) + "-" + std::to_string(index);
+        return manifest.dump();
+    };
+
+    std::vector<std::vector<Reply>> answers(kClients);
+    std::vector<std::thread> clients;
+    for (int client = 0; client < kClients; ++client) {
+        clients.emplace_back([&, client] {
+            std::vector<Outgoing> messages;
+            for (int index = 0; index < kMessagesEach; ++index)
+                messages.push_back({"c" + std::to_string(client) + "-" + std::to_string(index),
+                                    "application/json", payload(client, index)});
+            FeedOptions options;
+            options.endpoint = server_->endpoint();
+            options.window = 10;
+            FeedClient feed(context_, options);
+            for (auto& reply : feed.send_all(messages))
+                answers[client].push_back(reply.value_or(Reply{}));
+        });
+    }
+    for (auto& thread : clients)
+        thread.join();
+
+    for (int client = 0; client < kClients; ++client) {
+        ASSERT_EQ(answers[client].size(), static_cast<std::size_t>(kMessagesEach));
+        for (int index = 0; index < kMessagesEach; ++index) {
+            const Reply& reply = answers[client][index];
+            EXPECT_EQ(reply.message_id, "c" + std::to_string(client) + "-" + std::to_string(index));
+            EXPECT_EQ(reply.status, index % 5 == 4 ? "NACK" : "ACK") << reply.body;
+        }
+    }
+    const auto stored = counts();
+    EXPECT_EQ(stored.messages, kClients * kMessagesEach * 4 / 5);
+    EXPECT_EQ(stored.vessel_calls, kClients * kMessagesEach * 4 / 5);
 }
 
 // Lazy Pirate against a stand-in server that ignores the first request: the client must give
