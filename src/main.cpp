@@ -3,6 +3,7 @@
 
 #include "bench/bench.hpp"
 #include "common/args.hpp"
+#include "eval/cli.hpp"
 #include "messaging/feed_client.hpp"
 #include "node/config.hpp"
 #include "node/feed.hpp"
@@ -108,6 +109,8 @@ std::map<std::string, Command> commands() {
         {"status", {"print what a node's data folder holds", kStatusHelp, run_status}},
         {"sim", {"simulate port traffic", portscreen::sim::kHelp, portscreen::sim::run}},
         {"bench", {"measure performance", portscreen::bench::kHelp, portscreen::bench::run}},
+        {"eval",
+         {"evaluate risk models on labelled data", portscreen::eval::kHelp, portscreen::eval::run}},
     };
 }
 
