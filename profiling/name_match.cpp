@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -384,7 +385,11 @@ std::size_t legal_form_length_at(const std::vector<std::string>& words, std::siz
     std::size_t start = 0;
     while (start <= form.size()) {
         const auto end = std::min(form.find(' ', start), form.size());
-        if (at + count >= words.size() || words[at + count] != form.substr(start, end - start))
+        if (at + count >= words.size())
+            return 0;
+        // Lengths first: this runs for every legal form on every parse.
+        const auto& word = words[at + count];
+        if (word.size() != end - start || word != form.substr(start, end - start))
             return 0;
         ++count;
         start = end + 1;
@@ -474,8 +479,10 @@ std::string rewrite_letters(std::string_view word) {
     }
     while (pos < word.size()) {
         const auto rest = word.substr(pos);
-        const auto rule = std::find_if(kRewrites.begin(), kRewrites.end(),
-                                       [&](const Rewrite& r) { return rest.starts_with(r.from); });
+        // The first letter is compared apart: this runs for every letter of every parsed word.
+        const auto rule = std::find_if(kRewrites.begin(), kRewrites.end(), [&](const Rewrite& r) {
+            return r.from[0] == rest[0] && rest.starts_with(r.from);
+        });
         if (rule == kRewrites.end()) {
             out.push_back(word[pos++]);
             continue;
@@ -584,7 +591,18 @@ struct Word {
     std::string text;
     std::string key;
     double weight = 1.0;
+    std::uint64_t letters = 0; ///< see letter_set
 };
+
+// One bit per byte value modulo 64. An edit changes at most two bits of the set, so words whose
+// sets differ in more than 2 * n bits are more than n edits apart: a cheap test that spares most
+// distance computations while scoring candidates.
+std::uint64_t letter_set(std::string_view text) {
+    std::uint64_t letters = 0;
+    for (const char c : text)
+        letters |= std::uint64_t{1} << (static_cast<unsigned char>(c) & 63U);
+    return letters;
+}
 
 struct ParsedName {
     PartyName name;
@@ -602,13 +620,14 @@ ParsedName parse(std::string_view text) {
             weight = kGenericWeight;
         else if (word.size() == 1)
             weight = kInitialWeight;
-        parsed.words.push_back({word, spelling_key(word), weight});
+        parsed.words.push_back({word, spelling_key(word), weight, letter_set(word)});
         parsed.total_weight += weight;
     }
     for (std::size_t index = 0; index + 1 < parsed.words.size(); ++index) {
         auto text_joined = parsed.words[index].text + parsed.words[index + 1].text;
         auto key = spelling_key(text_joined);
-        parsed.joined.push_back({std::move(text_joined), std::move(key), 0.0});
+        const auto letters = parsed.words[index].letters | parsed.words[index + 1].letters;
+        parsed.joined.push_back({std::move(text_joined), std::move(key), 0.0, letters});
     }
     return parsed;
 }
@@ -627,7 +646,7 @@ WordSimilarity word_similarity(const Word& a, const Word& b) {
     if (shorter >= 2 && a.key == b.key)
         best = {kSpellingVariantSimilarity, WordMatchKind::spelling_variant, 0};
     const int tolerated = tolerated_typos(shorter);
-    if (tolerated > 0) {
+    if (tolerated > 0 && std::popcount(a.letters ^ b.letters) <= 2 * tolerated) {
         const int distance = bounded_distance(a.text, b.text, tolerated);
         const auto longer = static_cast<double>(std::max(a.text.size(), b.text.size()));
         const double similarity = 1.0 - distance / longer;
@@ -859,6 +878,8 @@ enum class Feature : std::uint64_t {
     one_deletion = 3,  ///< a word of four letters or more, or it minus one letter
     two_deletions = 4, ///< a word of eight letters or more, or it minus one or two letters
     initial = 5,       ///< a single-letter word, or the first letter of a word
+    joined_word = 6,   ///< two adjacent words of an entry joined, kept apart from `word`
+    joined_key = 7,    ///< the spelling key of two adjacent words of an entry joined
 };
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
@@ -913,8 +934,8 @@ template <typename Sink> void entry_features(const ParsedName& name, Sink&& sink
             sink(feature_hash(Feature::initial, word.text));
     }
     for (const auto& joined : name.joined) {
-        sink(feature_hash(Feature::word, joined.text));
-        sink(feature_hash(Feature::key, joined.key));
+        sink(feature_hash(Feature::joined_word, joined.text));
+        sink(feature_hash(Feature::joined_key, joined.key));
     }
 }
 
@@ -924,24 +945,45 @@ std::uint64_t word_bit(std::size_t index) {
     return std::uint64_t{1} << std::min(index, kMaxTrackedWords - 1);
 }
 
+// Features one query word is looked up by: the word the way entries file theirs, against
+// entries' words and joined pairs, and its first letter against entries' initials.
+template <typename Sink>
+void word_query_features(std::string_view text, std::string_view key, Sink&& sink) {
+    sink(feature_hash(Feature::word, text));
+    sink(feature_hash(Feature::key, key));
+    sink(feature_hash(Feature::joined_word, text));
+    sink(feature_hash(Feature::joined_key, key));
+    deletion_features(text, sink);
+    if (text.size() > 1)
+        sink(feature_hash(Feature::initial, text.substr(0, 1)));
+}
+
 // Features a queried name is looked up by, each with the bits of the query words it stands for:
-// every word the way entries file theirs, its first letter against entries' initials, and
-// adjacent pairs joined.
-template <typename Sink> void query_features(const ParsedName& name, Sink&& sink) {
+// those of every word for which `skip_word(index)` is false, and adjacent pairs joined.
+template <typename Skip, typename Sink>
+void query_features(const ParsedName& name, Skip&& skip_word, Sink&& sink) {
     for (std::size_t index = 0; index < name.words.size(); ++index) {
+        if (skip_word(index))
+            continue;
         const auto& word = name.words[index];
         const auto bit = word_bit(index);
-        const auto with_bit = [&](std::uint64_t hash) { sink(hash, bit); };
-        with_bit(feature_hash(Feature::word, word.text));
-        with_bit(feature_hash(Feature::key, word.key));
-        deletion_features(word.text, with_bit);
-        if (word.text.size() > 1)
-            with_bit(feature_hash(Feature::initial, word.text.substr(0, 1)));
+        word_query_features(word.text, word.key, [&](std::uint64_t hash) { sink(hash, bit); });
     }
     for (std::size_t index = 0; index < name.joined.size(); ++index) {
         const auto bits = word_bit(index) | word_bit(index + 1);
         sink(feature_hash(Feature::word, name.joined[index].text), bits);
         sink(feature_hash(Feature::key, name.joined[index].key), bits);
+    }
+}
+
+// Features of a query's adjacent pairs against the entries' joined pairs. Such a hit never
+// scores (a joined pair is not paired with another), but it makes the entry a candidate when
+// its other words could still carry the score (see PartyMatcher::Index::candidates).
+template <typename Sink> void joined_pair_features(const ParsedName& name, Sink&& sink) {
+    for (std::size_t index = 0; index < name.joined.size(); ++index) {
+        const auto bits = word_bit(index) | word_bit(index + 1);
+        sink(feature_hash(Feature::joined_word, name.joined[index].text), bits);
+        sink(feature_hash(Feature::joined_key, name.joined[index].key), bits);
     }
 }
 
@@ -1086,16 +1128,27 @@ std::string describe(const NameComparison& comparison) {
 struct PartyMatcher::Index {
     struct Slot {
         std::uint64_t hash = 0;
-        std::uint32_t offset = 0;
-        std::uint32_t count = 0;
+        std::uint32_t offset = 0; ///< into `postings`, or the entry itself when count is 1
+        std::uint32_t count = 0;  ///< postings, with kNearGeneric on a feature of a generic word
     };
+
+    // Generic words are not filed, but a query word that comes near one may match it; the flag
+    // lives in the count so that a slot stays 16 bytes.
+    static constexpr std::uint32_t kNearGeneric = std::uint32_t{1} << 31;
 
     std::vector<ParsedName> parsed;
     std::vector<Slot> slots; ///< open addressing, linear probing, size a power of two
+    /// fingerprint(slots[i].hash), 0 for an empty slot: probes read this array, an eighth of
+    /// the size of `slots`, and touch `slots` only on a likely hit.
+    std::vector<std::uint16_t> fingerprints;
     std::vector<std::uint32_t> postings;
-    std::vector<std::uint64_t> generic_features; ///< sorted
+    /// What the features of each generic word reach, by position in kGenericWords: queries are
+    /// full of trade words, whose many features are then not looked up one by one.
+    std::vector<std::vector<std::uint32_t>> generic_reach;
+    std::vector<bool> generic_near; ///< some feature of the generic word is kNearGeneric
 
     explicit Index(const std::vector<WatchlistEntry>& entries) {
+        std::vector<std::uint64_t> generic_features;
         for (const auto word : kGenericWords) {
             const auto add = [&](std::uint64_t hash) { generic_features.push_back(hash); };
             add(feature_hash(Feature::word, word));
@@ -1103,8 +1156,9 @@ struct PartyMatcher::Index {
             deletion_features(word, add);
         }
         std::sort(generic_features.begin(), generic_features.end());
-        assert(entries.size() < std::numeric_limits<std::uint32_t>::max() &&
-               "entry indices are stored in 32 bits");
+        generic_features.erase(std::unique(generic_features.begin(), generic_features.end()),
+                               generic_features.end());
+        assert(entries.size() < kNearGeneric && "entry indices and counts are stored in 31 bits");
         std::vector<std::pair<std::uint64_t, std::uint32_t>> filed;
         parsed.reserve(entries.size());
         for (std::size_t index = 0; index < entries.size(); ++index) {
@@ -1116,24 +1170,68 @@ struct PartyMatcher::Index {
         std::sort(filed.begin(), filed.end());
         filed.erase(std::unique(filed.begin(), filed.end()), filed.end());
 
-        std::size_t distinct = 0;
+        // Generic features share the table with filed ones, so that a query feature costs one
+        // probe; counted apart, an upper bound on the distinct keys is enough for the capacity.
+        std::size_t distinct = generic_features.size();
         for (std::size_t index = 0; index < filed.size(); ++index)
             distinct += index == 0 || filed[index].first != filed[index - 1].first ? 1 : 0;
         std::size_t capacity = 16;
         while (capacity < 2 * distinct)
             capacity *= 2;
         slots.resize(capacity);
+        fingerprints.resize(capacity);
         postings.reserve(filed.size());
         for (std::size_t begin = 0; begin < filed.size();) {
             auto end = begin;
             while (end < filed.size() && filed[end].first == filed[begin].first)
-                postings.push_back(filed[end++].second);
+                ++end;
             auto& slot = find_slot(filed[begin].first);
             slot.hash = filed[begin].first;
-            slot.offset = static_cast<std::uint32_t>(postings.size() - (end - begin));
             slot.count = static_cast<std::uint32_t>(end - begin);
+            // Most deletion variants belong to one entry; keeping it in the slot saves a cache
+            // miss per hit.
+            if (slot.count == 1) {
+                slot.offset = filed[begin].second;
+            } else {
+                slot.offset = static_cast<std::uint32_t>(postings.size());
+                for (auto index = begin; index < end; ++index)
+                    postings.push_back(filed[index].second);
+                // Heaviest entries first, for the early stop in `candidates`.
+                std::stable_sort(postings.begin() + slot.offset, postings.end(),
+                                 [&](std::uint32_t x, std::uint32_t y) {
+                                     return parsed[x].total_weight > parsed[y].total_weight;
+                                 });
+            }
             begin = end;
         }
+        for (const auto hash : generic_features) {
+            auto& slot = find_slot(hash);
+            slot.hash = hash;
+            slot.count |= kNearGeneric;
+        }
+        for (const auto word : kGenericWords) {
+            std::vector<std::uint32_t> reach;
+            bool near = false;
+            word_query_features(word, spelling_key(word), [&](std::uint64_t hash) {
+                const auto* slot = lookup(hash);
+                if (slot == nullptr)
+                    return;
+                near = near || (slot->count & kNearGeneric) != 0;
+                const auto count = slot->count & ~kNearGeneric;
+                const auto* posting = count == 1 ? &slot->offset : postings.data() + slot->offset;
+                reach.insert(reach.end(), posting, posting + count);
+            });
+            std::sort(reach.begin(), reach.end());
+            reach.erase(std::unique(reach.begin(), reach.end()), reach.end());
+            generic_reach.push_back(std::move(reach));
+            generic_near.push_back(near);
+        }
+    }
+
+    // The top 16 bits of the hash; the low bits choose the position.
+    static std::uint16_t fingerprint(std::uint64_t hash) {
+        const auto high = static_cast<std::uint16_t>(hash >> 48);
+        return high == 0 ? 1 : high;
     }
 
     Slot& find_slot(std::uint64_t hash) {
@@ -1141,43 +1239,113 @@ struct PartyMatcher::Index {
         auto position = static_cast<std::size_t>(hash) & mask;
         while (slots[position].hash != 0 && slots[position].hash != hash)
             position = (position + 1) & mask;
+        fingerprints[position] = fingerprint(hash);
         return slots[position];
+    }
+
+    // Prefetches the slot `lookup` will most likely read for `hash`, if any.
+    void prefetch_slot(std::uint64_t hash) const {
+        const auto mask = slots.size() - 1;
+        const auto wanted = fingerprint(hash);
+        for (auto position = static_cast<std::size_t>(hash) & mask; fingerprints[position] != 0;
+             position = (position + 1) & mask) {
+            if (fingerprints[position] == wanted) {
+                __builtin_prefetch(&slots[position]);
+                return;
+            }
+        }
     }
 
     const Slot* lookup(std::uint64_t hash) const {
         const auto mask = slots.size() - 1;
+        const auto wanted = fingerprint(hash);
         auto position = static_cast<std::size_t>(hash) & mask;
-        while (slots[position].hash != 0) {
-            if (slots[position].hash == hash)
+        while (fingerprints[position] != 0) {
+            if (fingerprints[position] == wanted && slots[position].hash == hash)
                 return &slots[position];
             position = (position + 1) & mask;
         }
         return nullptr;
     }
 
+    // Per-thread bits of the query words reaching each entry, all zero between queries: sized
+    // by the largest watchlist seen on the thread, so a query allocates nothing in proportion
+    // to the watchlist and the matcher itself stays read-only.
+    struct Reached {
+        std::vector<std::uint64_t> bits;
+        std::vector<std::uint32_t> touched;
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> features; ///< hash, query bits
+    };
+
+    // Clears what a query set, also when it ends by an exception.
+    struct ReachedReset {
+        Reached& reached;
+        explicit ReachedReset(Reached& to_reset) : reached(to_reset) {}
+        ReachedReset(const ReachedReset&) = delete;
+        ReachedReset& operator=(const ReachedReset&) = delete;
+        ~ReachedReset() {
+            for (const auto entry : reached.touched)
+                reached.bits[entry] = 0;
+            reached.touched.clear();
+            reached.features.clear();
+        }
+    };
+
     // Entries worth scoring: those the features reach and whose score, with every query word
     // that could match anything in them matched perfectly, would still reach `threshold`. A
     // query word not reaching an entry can only match one of its generic words, which are not
-    // filed; `generic_features` tells which query words come near a generic word.
+    // filed; slots marked kNearGeneric tell which query words come near a generic word.
     std::vector<std::uint32_t> candidates(const ParsedName& name, double threshold) const {
         std::vector<std::uint32_t> found;
         if (name.words.empty())
             return found;
-        std::vector<std::uint64_t> reached(parsed.size());
+        thread_local Reached reached;
+        if (reached.bits.size() < parsed.size())
+            reached.bits.resize(parsed.size());
+        const ReachedReset reset{reached};
+        auto* const bits_of = reached.bits.data();
         std::uint64_t always = 0;
-        query_features(name, [&](std::uint64_t hash, std::uint64_t bits) {
-            if (std::binary_search(generic_features.begin(), generic_features.end(), hash))
-                always |= bits;
+        const auto reach = [&](std::uint32_t entry, std::uint64_t bits) {
+            if (bits_of[entry] == 0)
+                reached.touched.push_back(entry);
+            bits_of[entry] |= bits;
+        };
+        // A generic word takes what it reaches from `generic_reach` and skips its features.
+        const auto take_generic_word = [&](std::size_t index) {
+            const auto& text = name.words[index].text;
+            const auto generic = std::lower_bound(kGenericWords.begin(), kGenericWords.end(), text);
+            if (generic == kGenericWords.end() || *generic != text)
+                return false;
+            const auto position = static_cast<std::size_t>(generic - kGenericWords.begin());
+            const auto bit = word_bit(index);
+            if (generic_near[position])
+                always |= bit;
+            for (const auto entry : generic_reach[position])
+                reach(entry, bit);
+            return true;
+        };
+        query_features(name, take_generic_word, [&](std::uint64_t hash, std::uint64_t bits) {
+            reached.features.emplace_back(hash, bits);
+        });
+        // The table is much larger than the caches and most features of a query hit distinct
+        // lines of it, so all are prefetched before the first probe.
+        const auto mask = slots.size() - 1;
+        for (const auto& feature : reached.features)
+            __builtin_prefetch(&fingerprints[static_cast<std::size_t>(feature.first) & mask]);
+        for (const auto& feature : reached.features)
+            prefetch_slot(feature.first);
+        for (const auto& [hash, bits] : reached.features) {
             const auto* slot = lookup(hash);
             if (slot == nullptr)
-                return;
-            for (auto posting = slot->offset; posting < slot->offset + slot->count; ++posting) {
-                const auto entry = postings[posting];
-                if (reached[entry] == 0)
-                    found.push_back(entry);
-                reached[entry] |= bits;
-            }
-        });
+                continue;
+            if ((slot->count & kNearGeneric) != 0)
+                always |= bits;
+            const auto count = slot->count & ~kNearGeneric;
+            const auto* posting = count == 1 ? &slot->offset : postings.data() + slot->offset;
+            const auto* const last = posting + count;
+            for (; posting != last; ++posting)
+                reach(*posting, bits);
+        }
         for (std::size_t index = 0; index < name.words.size(); ++index) {
             if (name.words[index].text.size() == 1) // initials are not filed
                 always |= word_bit(index);
@@ -1185,21 +1353,48 @@ struct PartyMatcher::Index {
         if (name.words.size() >= kMaxTrackedWords)
             always = ~std::uint64_t{0};
 
+        std::array<double, kMaxTrackedWords> weights{};
+        for (std::size_t index = 0; index < name.words.size(); ++index)
+            weights[std::min(index, kMaxTrackedWords - 1)] += name.words[index].weight;
         const auto reachable_weight = [&](std::uint64_t bits) {
             double weight = 0.0;
-            for (std::size_t index = 0; index < name.words.size(); ++index) {
-                if ((bits & word_bit(index)) != 0)
-                    weight += name.words[index].weight;
-            }
+            for (; bits != 0; bits &= bits - 1)
+                weight += weights[static_cast<std::size_t>(std::countr_zero(bits))];
             return weight;
         };
         constexpr double kRounding = 1e-9;
-        std::erase_if(found, [&](std::uint32_t entry) {
+        const auto bound_of = [&](std::uint32_t entry) {
             const double entry_weight = parsed[entry].total_weight;
-            const double bound = (reachable_weight(reached[entry] | always) + entry_weight) /
-                                 (name.total_weight + entry_weight);
-            return bound + kRounding < threshold;
+            return (reachable_weight(bits_of[entry] | always) + entry_weight) /
+                   (name.total_weight + entry_weight);
+        };
+
+        // Adjacent query words against joined pairs of entries, once `always` is complete. When
+        // the pair's words are in `always` (common for "GENERAL TRADING", filed by thousands of
+        // entries), a hit adds nothing to an entry already reached, and an entry reached by
+        // nothing else has a bound that grows with its weight: the list, heaviest first, is read
+        // until that bound is clearly below the threshold.
+        constexpr double kMargin = 1e-6;
+        joined_pair_features(name, [&](std::uint64_t hash, std::uint64_t bits) {
+            const auto* slot = lookup(hash);
+            if (slot == nullptr)
+                return;
+            const auto count = slot->count & ~kNearGeneric;
+            const auto* posting = count == 1 ? &slot->offset : postings.data() + slot->offset;
+            const auto* const last = posting + count;
+            const bool covered = (bits & ~always) == 0;
+            for (; posting != last; ++posting) {
+                if (covered && bits_of[*posting] == 0 &&
+                    bound_of(*posting) + kRounding + kMargin < threshold)
+                    break;
+                reach(*posting, bits);
+            }
         });
+
+        for (const auto entry : reached.touched) {
+            if (bound_of(entry) + kRounding >= threshold)
+                found.push_back(entry);
+        }
         std::sort(found.begin(), found.end());
         return found;
     }

@@ -303,6 +303,20 @@ TEST(PartyMatcher, HonoursThresholdAndMaxResults) {
     EXPECT_EQ(first_only.match("ACME TRADING").size(), 1U);
 }
 
+TEST(PartyMatcher, FindsAnEntryMatchedOnlyThroughTradeWords) {
+    // Trade words are not filed for entries that have a distinctive word, yet enough of them
+    // can carry the score past the threshold without it.
+    const std::vector<WatchlistEntry> entries = {
+        {"A", "ACME GENERAL TRADING IMPORT EXPORT SHIPPING LOGISTICS FREIGHT HOLDINGS", ""},
+        {"B", "ACME TRADING", ""}};
+    const PartyMatcher matcher(entries);
+    const auto* query = "GENERAL TRADING IMPORT EXPORT SHIPPING LOGISTICS FREIGHT HOLDINGS";
+    ASSERT_GE(name_similarity(query, entries[0].name), kThreshold);
+    const auto matches = matcher.match(query);
+    ASSERT_EQ(matches.size(), 1U);
+    EXPECT_EQ(matches[0].entry_index, 0U);
+}
+
 // Deterministic pseudo-random generator, so the generated watchlist is the same on every run.
 class Generator {
 public:
@@ -394,6 +408,43 @@ TEST(PartyMatcher, IndexLosesNothingAScanWouldFind) {
         EXPECT_EQ(indexed, scanned) << query;
         EXPECT_FALSE(scanned.empty()) << query;
     }
+}
+
+// One letter of the name replaced, anywhere (trade words and legal forms included).
+std::string with_letter_changed(const std::string& name, Generator& generator) {
+    auto changed = name;
+    std::size_t position = 0;
+    do {
+        position = generator.next(changed.size());
+    } while (changed[position] == ' ');
+    const char original = changed[position];
+    while (changed[position] == original)
+        changed[position] = static_cast<char>('A' + generator.next(26));
+    return changed;
+}
+
+TEST(PartyMatcher, IndexLosesNothingAScanWouldFindAmongThousandsWithTypos) {
+    const auto entries = generated_watchlist(2000);
+    const PartyMatcher matcher(entries, {.threshold = kThreshold, .max_results = entries.size()});
+    Generator generator;
+    std::size_t found = 0;
+    for (int query_index = 0; query_index < 16; ++query_index) {
+        const auto& source = entries[generator.next(entries.size())];
+        const auto query = query_index % 2 == 0 ? with_letter_changed(source.name, generator)
+                                                : with_typo(source.name) + " X";
+        std::vector<std::size_t> scanned;
+        for (std::size_t index = 0; index < entries.size(); ++index) {
+            if (name_similarity(query, entries[index].name) >= kThreshold)
+                scanned.push_back(index);
+        }
+        std::vector<std::size_t> indexed;
+        for (const auto& match : matcher.match(query))
+            indexed.push_back(match.entry_index);
+        std::sort(indexed.begin(), indexed.end());
+        EXPECT_EQ(indexed, scanned) << query;
+        found += scanned.size();
+    }
+    EXPECT_GE(found, 8U) << "the queries must be close enough to find entries";
 }
 
 } // namespace
