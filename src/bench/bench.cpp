@@ -71,11 +71,7 @@ int run_ingest(const std::vector<std::string>& argv) {
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
-    if (argv.empty() || argv[0] != "ingest") {
-        std::fputs(kHelp, stderr);
-        return 2;
-    }
-    return run_ingest(std::vector<std::string>(argv.begin() + 1, argv.end()));
+    return run_subcommand(argv, "ingest", kHelp, run_ingest);
 }
 
 } // namespace portscreen::bench

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -256,8 +257,7 @@ double insert_directly(const fs::path& database, const std::vector<core::Manifes
     DirectLoader loader(db);
     for (std::size_t idx = 0; idx < manifests.size(); ++idx) {
         const core::Manifest& manifest = manifests[idx];
-        std::unique_ptr<storage::Transaction> transaction =
-            std::make_unique<storage::Transaction>(db);
+        std::optional<storage::Transaction> transaction(std::in_place, db);
         const std::int64_t message = loader.add_message(payloads[idx], static_cast<int>(idx));
         const std::int64_t call = loader.add_call(manifest.vessel_call, message);
         for (const auto& box : manifest.containers)
@@ -270,7 +270,7 @@ double insert_directly(const fs::path& database, const std::vector<core::Manifes
                 in_batch += static_cast<int>(item.placements.size());
             if (in_batch >= containers_per_transaction) {
                 transaction->commit();
-                transaction = std::make_unique<storage::Transaction>(db);
+                transaction.emplace(db);
                 in_batch = 0;
             }
         }

@@ -1,5 +1,7 @@
 #include "common/args.hpp"
 
+#include <cstdio>
+
 namespace portscreen {
 
 Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& options_with_value,
@@ -60,6 +62,15 @@ long long Args::number_or(const std::string& name, long long fallback, long long
                                     std::to_string(min) + " to " + std::to_string(max) + ", got '" +
                                     *text + "'");
     return value;
+}
+
+int run_subcommand(const std::vector<std::string>& argv, std::string_view name, const char* help,
+                   const std::function<int(const std::vector<std::string>&)>& run) {
+    if (argv.empty() || argv[0] != name) {
+        std::fputs(help, stderr);
+        return 2;
+    }
+    return run(std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 
 } // namespace portscreen

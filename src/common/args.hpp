@@ -1,10 +1,12 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace portscreen {
@@ -30,5 +32,11 @@ private:
     std::set<std::string> flags_;
     std::vector<std::string> positional_;
 };
+
+/// For a command with one subcommand (`portscreen bench ingest ...`): runs `run` with the
+/// arguments after `name` when argv starts with it; otherwise prints `help` to stderr and
+/// returns 2.
+int run_subcommand(const std::vector<std::string>& argv, std::string_view name, const char* help,
+                   const std::function<int(const std::vector<std::string>&)>& run);
 
 } // namespace portscreen

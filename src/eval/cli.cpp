@@ -73,11 +73,7 @@ int run_kcs(const std::vector<std::string>& argv) {
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
-    if (argv.empty() || argv[0] != "kcs") {
-        std::fputs(kHelp, stderr);
-        return 2;
-    }
-    return run_kcs(std::vector<std::string>(argv.begin() + 1, argv.end()));
+    return run_subcommand(argv, "kcs", kHelp, run_kcs);
 }
 
 } // namespace portscreen::eval

@@ -1,5 +1,7 @@
 #include "eval/kcs_data.hpp"
 
+#include "common/csv.hpp"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -66,20 +68,6 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Column::count)> 
     "Critical Fraud",
 };
 
-std::vector<std::string_view> split_fields(std::string_view line) {
-    std::vector<std::string_view> fields;
-    std::size_t start = 0;
-    while (true) {
-        const auto comma = line.find(',', start);
-        if (comma == std::string_view::npos) {
-            fields.push_back(line.substr(start));
-            return fields;
-        }
-        fields.push_back(line.substr(start, comma - start));
-        start = comma + 1;
-    }
-}
-
 bool parse_number(std::string_view text, double& out) {
     if (text.empty())
         return false;
@@ -111,10 +99,10 @@ std::vector<KcsRow> parse_kcs_csv(std::string_view text, const std::string& sour
             line.remove_suffix(1);
         if (line.empty())
             continue;
-        const auto fields = split_fields(line);
+        const auto fields = split_csv_record(line);
         const auto where = source + ":" + std::to_string(line_number) + ": ";
         if (!have_header) {
-            std::map<std::string_view, std::size_t> by_name;
+            std::map<std::string, std::size_t, std::less<>> by_name;
             for (std::size_t idx = 0; idx < fields.size(); ++idx)
                 by_name[fields[idx]] = idx;
             std::string missing;
@@ -137,7 +125,7 @@ std::vector<KcsRow> parse_kcs_csv(std::string_view text, const std::string& sour
             continue;
         }
         const auto field = [&](Column col) { return fields[index[static_cast<std::size_t>(col)]]; };
-        const auto text_of = [&](Column col) { return std::string(field(col)); };
+        const auto text_of = [&](Column col) { return field(col); };
         KcsRow row;
         auto& d = row.declaration;
         d.id = text_of(Column::id);

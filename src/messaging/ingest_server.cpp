@@ -32,6 +32,7 @@ struct Job {
     std::string message_id;
     std::string content_type;
     zmq::message_t payload;
+    std::string content_sha256;
     std::string source;
     std::string received_at;
     ingest::Decoded decoded;
@@ -232,6 +233,8 @@ private:
         job.routing_id = std::move(frames[0]);
         job.message_id = message_id;
         job.content_type = ingest::to_string(*type);
+        // Hashed here rather than by the writer, which is the busier of the two threads.
+        job.content_sha256 = sha256_hex(payload);
         job.payload = std::move(frames[3]);
         job.decoded = std::move(*decoded);
         job.decode_ms = decode_ms;
@@ -298,7 +301,7 @@ private:
             message.content_type = job.content_type;
             message.payload =
                 std::string_view(static_cast<const char*>(job.payload.data()), job.payload.size());
-            message.content_sha256 = sha256_hex(message.payload);
+            message.content_sha256 = std::move(job.content_sha256);
             message.source = job.source;
             message.received_at = job.received_at;
             message.interchange_key = job.decoded.interchange_key;

@@ -1,5 +1,7 @@
 #include "reference/reference.hpp"
 
+#include "common/csv.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -14,32 +16,6 @@ std::ifstream open_or_throw(const std::filesystem::path& file) {
     if (!in)
         throw std::runtime_error("cannot open " + file.string());
     return in;
-}
-
-/// Splits one CSV record (RFC 4180 quoting, no embedded newlines in this file).
-std::vector<std::string> split_csv(const std::string& line) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (std::size_t pos = 0; pos < line.size(); ++pos) {
-        const char c = line[pos];
-        if (quoted) {
-            if (c == '"' && pos + 1 < line.size() && line[pos + 1] == '"') {
-                fields.back() += '"';
-                ++pos;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                fields.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            fields.emplace_back();
-        } else if (c != '\r') {
-            fields.back() += c;
-        }
-    }
-    return fields;
 }
 
 } // namespace
@@ -87,7 +63,7 @@ std::vector<HsEntry> load_hs_nomenclature(const std::filesystem::path& csv_file)
         ++line_number;
         if (line.empty())
             continue;
-        auto fields = split_csv(line);
+        auto fields = split_csv_record(line);
         if (fields.size() != 5)
             throw std::runtime_error(csv_file.string() + ":" + std::to_string(line_number) +
                                      ": expected 5 fields, found " + std::to_string(fields.size()));

@@ -73,11 +73,7 @@ int run_day(const std::vector<std::string>& argv) {
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
-    if (argv.empty() || argv[0] != "day") {
-        std::fputs(kHelp, stderr);
-        return 2;
-    }
-    return run_day(std::vector<std::string>(argv.begin() + 1, argv.end()));
+    return run_subcommand(argv, "day", kHelp, run_day);
 }
 
 } // namespace portscreen::sim

@@ -28,6 +28,18 @@ TEST(Args, NamesWhatIsWrong) {
     }
 }
 
+TEST(Args, RunsTheNamedSubcommandWithTheRest) {
+    std::vector<std::string> seen;
+    const auto remember = [&](const std::vector<std::string>& rest) {
+        seen = rest;
+        return 7;
+    };
+    EXPECT_EQ(run_subcommand({"ingest", "--json"}, "ingest", "", remember), 7);
+    EXPECT_EQ(seen, (std::vector<std::string>{"--json"}));
+    EXPECT_EQ(run_subcommand({"other"}, "ingest", "", remember), 2);
+    EXPECT_EQ(run_subcommand({}, "ingest", "", remember), 2);
+}
+
 TEST(Problem, WhereJoinsSegmentPositionAndPath) {
     Problem problem;
     problem.segment = 25;
