@@ -46,6 +46,15 @@ constexpr std::array kEmptyPhrases = {
     "SAMPLES",
     "PARTS",
     "SPARE PARTS",
+    "GOODS AS PER INVOICE",
+    "AS PER INVOICE",
+};
+
+// Package words that may follow the count after a hedge ("STC 988 BAGS").
+constexpr std::array<std::string_view, 24> kPackageWords = {
+    "PACKAGES", "PACKAGE", "PKGS",   "PKG",     "CARTONS", "CARTON",  "CTNS",  "BAGS",
+    "BAG",      "SACKS",   "DRUMS",  "PALLETS", "PLTS",    "BALES",   "CASES", "BOXES",
+    "CRATES",   "ROLLS",   "PIECES", "PCS",     "UNITS",   "BUNDLES", "COILS", "BARRELS",
 };
 
 // Openings after which a description must still name something.
@@ -81,13 +90,13 @@ bool is_vague_description(std::string_view description) {
         rest.remove_prefix(1);
     if (!rest.empty() && rest.front() == ' ')
         rest.remove_prefix(1);
-    for (std::string_view unit : {"PACKAGES ", "PACKAGE ", "PKGS ", "CARTONS ", "CTNS "}) {
-        if (rest.starts_with(unit))
-            rest.remove_prefix(unit.size());
-    }
-    for (std::string_view unit : {"PACKAGES", "PACKAGE", "PKGS", "CARTONS", "CTNS"}) {
+    for (std::string_view unit : kPackageWords) {
         if (rest == unit)
             return true;
+        if (rest.starts_with(unit) && rest.size() > unit.size() && rest[unit.size()] == ' ') {
+            rest.remove_prefix(unit.size() + 1);
+            break;
+        }
     }
     return rest.empty() || is_empty_phrase(rest);
 }

@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 namespace portscreen::profiling {
@@ -42,10 +44,20 @@ constexpr std::array kFolds = std::to_array<Fold>({
 
 enum class UnitKind { letter, dot, apostrophe, ampersand, separator };
 
-// One character of the input after folding; `text` holds its letters for UnitKind::letter.
+// One character of the input after folding; `text` holds its letters for UnitKind::letter: at
+// most two ASCII letters or one UTF-8 sequence, kept inline so that splitting allocates nothing
+// per character.
 struct Unit {
-    UnitKind kind;
-    std::string text;
+    UnitKind kind = UnitKind::separator;
+    std::uint8_t size = 0;
+    std::array<char, 4> text{};
+
+    static Unit letters(std::string_view letters) {
+        Unit unit{UnitKind::letter, static_cast<std::uint8_t>(letters.size()), {}};
+        std::copy(letters.begin(), letters.end(), unit.text.begin());
+        return unit;
+    }
+    std::string_view view() const { return {text.data(), size}; }
 };
 
 constexpr char32_t kInvalid = 0xFFFFFFFF;
@@ -119,25 +131,26 @@ Unit classify(char32_t code) {
         code -= 0xFEE0; // full-width ASCII, common in East Asian documents
     if (is_ascii_alnum(code)) {
         const char ascii = static_cast<char>(code);
-        return {UnitKind::letter, std::string(1, ascii >= 'a' ? ascii - ('a' - 'A') : ascii)};
+        const char letter = static_cast<char>(ascii >= 'a' ? ascii - ('a' - 'A') : ascii);
+        return Unit::letters({&letter, 1});
     }
     if (code == '.')
-        return {UnitKind::dot, {}};
+        return {UnitKind::dot, 0, {}};
     if (code == '&')
-        return {UnitKind::ampersand, {}};
+        return {UnitKind::ampersand, 0, {}};
     if (is_apostrophe_code(code))
-        return {UnitKind::apostrophe, {}};
+        return {UnitKind::apostrophe, 0, {}};
     if (code < 0x80 || is_separator_code(code))
-        return {UnitKind::separator, {}};
+        return {UnitKind::separator, 0, {}};
     for (const auto& fold : kFolds) {
         if (code >= fold.first && code <= fold.last)
-            return {UnitKind::letter, std::string(fold.ascii)};
+            return Unit::letters(fold.ascii);
     }
     // Other scripts (Cyrillic, Arabic, Han ...) stay as they are: they still compare equal to
     // themselves, and transliterating them is beyond this matcher.
     std::string raw;
     append_utf8(raw, code);
-    return {UnitKind::letter, std::move(raw)};
+    return Unit::letters(raw);
 }
 
 std::vector<Unit> to_units(std::string_view text) {
@@ -173,7 +186,7 @@ std::vector<std::string> split_words(std::string_view text) {
     };
     for (std::size_t index = 0; index < units.size(); ++index) {
         switch (units[index].kind) {
-        case UnitKind::letter: word += units[index].text; break;
+        case UnitKind::letter: word += units[index].view(); break;
         case UnitKind::apostrophe: break; // "O'NEIL" is "ONEIL"
         case UnitKind::dot:
             if (!is_abbreviation_dot(units, index))
@@ -262,6 +275,19 @@ constexpr std::array kLegalForms = std::to_array<LegalForm>({
     {"PTY", "PTY", false},
     {"SAE", "SAE", false},
     {"SAL", "SAL", false},
+    {"LTDA", "LTDA", false},
+    {"LDA", "LDA", false},
+    {"SL", "SL", false},
+    {"SLU", "SLU", false},
+    {"SAC", "SAC", false},
+    {"SA DE CV", "SA DE CV", false},
+    {"S DE RL", "S DE RL", false},
+    {"EIRELI", "EIRELI", false},
+    {"SP Z OO", "SP Z OO", false},
+    {"SRO", "SRO", false},
+    {"DOO", "DOO", false},
+    {"KFT", "KFT", false},
+    {"ZRT", "ZRT", false},
 });
 
 constexpr std::array<std::string_view, 6> kStopWords = {"THE", "AND", "OF", "&", "ET", "UND"};
@@ -378,55 +404,68 @@ bool is_stop_word(std::string_view word) {
     return std::find(kStopWords.begin(), kStopWords.end(), word) != kStopWords.end();
 }
 
-// Number of words of `form` when they stand at `words[at...]`, else 0.
-std::size_t legal_form_length_at(const std::vector<std::string>& words, std::size_t at,
-                                 std::string_view form) {
+// A legal form split into its words once, at compile time: parsing compares them for every
+// form on every name.
+struct FormWords {
+    std::array<std::string_view, 4> words{};
     std::size_t count = 0;
+};
+
+constexpr FormWords split_form(std::string_view written) {
+    FormWords form;
     std::size_t start = 0;
-    while (start <= form.size()) {
-        const auto end = std::min(form.find(' ', start), form.size());
-        if (at + count >= words.size())
-            return 0;
-        // Lengths first: this runs for every legal form on every parse.
-        const auto& word = words[at + count];
-        if (word.size() != end - start || word != form.substr(start, end - start))
-            return 0;
-        ++count;
+    while (start <= written.size()) {
+        const auto end = std::min(written.find(' ', start), written.size());
+        form.words.at(form.count++) = written.substr(start, end - start);
         start = end + 1;
     }
-    return count;
+    return form;
 }
 
-std::size_t form_word_count(std::string_view form) {
-    return static_cast<std::size_t>(std::count(form.begin(), form.end(), ' ')) + 1;
+constexpr auto kFormWords = [] {
+    std::array<FormWords, kLegalForms.size()> forms{};
+    for (std::size_t index = 0; index < kLegalForms.size(); ++index)
+        forms[index] = split_form(kLegalForms[index].written);
+    return forms;
+}();
+
+// Whether the words of `form` stand at `words[at...]`.
+bool legal_form_at(const std::vector<std::string>& words, std::size_t at, const FormWords& form) {
+    if (at + form.count > words.size())
+        return false;
+    for (std::size_t index = 0; index < form.count; ++index) {
+        if (words[at + index] != form.words[index])
+            return false;
+    }
+    return true;
 }
 
-// The longest legal form ending the words, or nullptr.
-const LegalForm* trailing_legal_form(const std::vector<std::string>& words) {
-    const LegalForm* best = nullptr;
+// The longest legal form ending the words (an index into kLegalForms), or nullopt.
+std::optional<std::size_t> trailing_legal_form(const std::vector<std::string>& words) {
+    std::optional<std::size_t> best;
     std::size_t best_length = 0;
-    for (const auto& form : kLegalForms) {
-        const auto length = form_word_count(form.written);
+    for (std::size_t index = 0; index < kLegalForms.size(); ++index) {
+        const auto length = kFormWords[index].count;
         if (length >= words.size() || length <= best_length)
             continue;
-        if (legal_form_length_at(words, words.size() - length, form.written) == length) {
-            best = &form;
+        if (legal_form_at(words, words.size() - length, kFormWords[index])) {
+            best = index;
             best_length = length;
         }
     }
     return best;
 }
 
-// The longest leading-capable legal form opening the words, or nullptr.
-const LegalForm* leading_legal_form(const std::vector<std::string>& words) {
-    const LegalForm* best = nullptr;
+// The longest leading-capable legal form opening the words, or nullopt.
+std::optional<std::size_t> leading_legal_form(const std::vector<std::string>& words) {
+    std::optional<std::size_t> best;
     std::size_t best_length = 0;
-    for (const auto& form : kLegalForms) {
-        const auto length = form_word_count(form.written);
-        if (!form.leading || length >= words.size() || length <= best_length)
+    for (std::size_t index = 0; index < kLegalForms.size(); ++index) {
+        const auto length = kFormWords[index].count;
+        if (!kLegalForms[index].leading || length >= words.size() || length <= best_length)
             continue;
-        if (legal_form_length_at(words, 0, form.written) == length) {
-            best = &form;
+        if (legal_form_at(words, 0, kFormWords[index])) {
+            best = index;
             best_length = length;
         }
     }
@@ -469,8 +508,25 @@ constexpr std::array kRewrites = std::to_array<Rewrite>({
     {"C", "K"},     {"Q", "K"},   {"W", "V"},    {"Y", "I"},    {"X", "KS"},
 });
 
+// The rules opening with each byte, in kRewrites order (so longest first), up to four: this
+// runs for every letter of every parsed word, and most letters open no rule.
+struct RulesOpening {
+    std::array<std::uint8_t, 4> rules{};
+    std::size_t count = 0;
+};
+
+constexpr auto kRulesOpening = [] {
+    std::array<RulesOpening, 256> table{};
+    for (std::size_t index = 0; index < kRewrites.size(); ++index) {
+        auto& entry = table[static_cast<unsigned char>(kRewrites[index].from[0])];
+        entry.rules.at(entry.count++) = static_cast<std::uint8_t>(index);
+    }
+    return table;
+}();
+
 std::string rewrite_letters(std::string_view word) {
     std::string out;
+    out.reserve(word.size() + 2);
     std::size_t pos = 0;
     // Chinese romanisations: Wade-Giles "HS" and pinyin "X" open the same syllables.
     if (word.starts_with("HS") || word.starts_with("X")) {
@@ -478,12 +534,14 @@ std::string rewrite_letters(std::string_view word) {
         pos = word.starts_with("HS") ? 2 : 1;
     }
     while (pos < word.size()) {
-        const auto rest = word.substr(pos);
-        // The first letter is compared apart: this runs for every letter of every parsed word.
-        const auto rule = std::find_if(kRewrites.begin(), kRewrites.end(), [&](const Rewrite& r) {
-            return r.from[0] == rest[0] && rest.starts_with(r.from);
-        });
-        if (rule == kRewrites.end()) {
+        const auto& opening = kRulesOpening[static_cast<unsigned char>(word[pos])];
+        const Rewrite* rule = nullptr;
+        for (std::size_t index = 0; index < opening.count && rule == nullptr; ++index) {
+            const auto& candidate = kRewrites[opening.rules[index]];
+            if (word.substr(pos).starts_with(candidate.from))
+                rule = &candidate;
+        }
+        if (rule == nullptr) {
             out.push_back(word[pos++]);
             continue;
         }
@@ -514,19 +572,17 @@ void trim_ending(std::string& word) {
 // From four letters on, each run of vowels becomes one '*': vowels are what transliterations
 // disagree on most ("MOHAMMED", "MUHAMMAD"). Shorter words keep their vowels, so that "TOM"
 // and "TIM" stay apart.
-std::string vowel_skeleton(const std::string& word) {
+void to_vowel_skeleton(std::string& word) {
     if (word.size() < 4)
-        return word;
-    std::string out;
+        return;
+    std::size_t size = 0; // the skeleton is never longer than the word: built in place
     for (const char c : word) {
-        if (!is_vowel(c)) {
-            out.push_back(c);
-            continue;
-        }
-        if (out.empty() || out.back() != '*')
-            out.push_back('*');
+        if (!is_vowel(c))
+            word[size++] = c;
+        else if (size == 0 || word[size - 1] != '*')
+            word[size++] = '*';
     }
-    return out;
+    word.resize(size);
 }
 
 bool is_plain_ascii_word(std::string_view word) {
@@ -849,8 +905,14 @@ NameComparison compare_parsed(const ParsedName& a, const ParsedName& b) {
     return comparison;
 }
 
+// Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict, wrongly) on "'" + std::string.
 std::string quoted(std::string_view text) {
-    return "'" + std::string(text) + "'";
+    std::string out;
+    out.reserve(text.size() + 2);
+    out += '\'';
+    out += text;
+    out += '\'';
+    return out;
 }
 
 std::string joined_with(const std::vector<std::string>& items, std::string_view separator) {
@@ -882,61 +944,99 @@ enum class Feature : std::uint64_t {
     joined_key = 7,    ///< the spelling key of two adjacent words of an entry joined
 };
 
-constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+// Features hash a polynomial sum of the letters, Σ (byte + 1) × kBase^position, so that the
+// sum of a word without one or two letters comes from prefix sums in constant time: a word of
+// twelve letters has 79 deletion variants, each hashed afresh took a pass over the word.
+constexpr std::uint64_t kBase = 0x100000001b3ULL; // odd, so invertible modulo 2^64
 
-// FNV-1a over the word without the letters at `skip_a` and `skip_b`, mixed with the feature.
-std::uint64_t feature_hash(Feature feature, std::string_view word, std::size_t skip_a = kNone,
-                           std::size_t skip_b = kNone) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (std::size_t index = 0; index < word.size(); ++index) {
-        if (index == skip_a || index == skip_b)
-            continue;
-        hash ^= static_cast<unsigned char>(word[index]);
-        hash *= 0x100000001b3ULL;
-    }
-    hash ^= static_cast<std::uint64_t>(feature) * 0x9E3779B97F4A7C15ULL;
-    hash ^= hash >> 31;
-    hash *= 0xBF58476D1CE4E5B9ULL;
-    hash ^= hash >> 29;
+constexpr std::uint64_t inverse_of(std::uint64_t odd) {
+    std::uint64_t inverse = odd; // Newton's iteration doubles the correct low bits each step
+    for (int step = 0; step < 6; ++step)
+        inverse *= 2 - odd * inverse;
+    return inverse;
+}
+
+constexpr std::uint64_t kBaseInverse = inverse_of(kBase);
+static_assert(kBase * kBaseInverse == 1);
+
+std::uint64_t letter_value(char c) {
+    return static_cast<std::uint64_t>(static_cast<unsigned char>(c)) + 1;
+}
+
+// The hash of a feature from the polynomial sum and length of its text.
+std::uint64_t finish_hash(Feature feature, std::uint64_t sum, std::size_t length) {
+    std::uint64_t hash = sum + static_cast<std::uint64_t>(length) * 0xC2B2AE3D27D4EB4FULL +
+                         static_cast<std::uint64_t>(feature) * 0x9E3779B97F4A7C15ULL;
+    hash ^= hash >> 33;
+    hash *= 0xFF51AFD7ED558CCDULL;
+    hash ^= hash >> 33;
+    hash *= 0xC4CEB9FE1A85EC53ULL;
+    hash ^= hash >> 33;
     return hash == 0 ? 1 : hash; // 0 marks an empty slot
 }
 
-template <typename Sink> void deletion_features(std::string_view word, Sink&& sink) {
-    if (word.size() >= 4) {
-        sink(feature_hash(Feature::one_deletion, word));
-        for (std::size_t skip = 0; skip < word.size(); ++skip)
-            sink(feature_hash(Feature::one_deletion, word, skip));
+std::uint64_t feature_hash(Feature feature, std::string_view text) {
+    std::uint64_t sum = 0;
+    std::uint64_t power = 1;
+    for (const char c : text) {
+        sum += letter_value(c) * power;
+        power *= kBase;
     }
-    if (word.size() >= 8) {
-        sink(feature_hash(Feature::two_deletions, word));
-        for (std::size_t skip_a = 0; skip_a < word.size(); ++skip_a) {
-            sink(feature_hash(Feature::two_deletions, word, skip_a));
-            for (std::size_t skip_b = skip_a + 1; skip_b < word.size(); ++skip_b)
-                sink(feature_hash(Feature::two_deletions, word, skip_a, skip_b));
+    return finish_hash(feature, sum, text.size());
+}
+
+template <typename Sink> void deletion_features(std::string_view word, Sink&& sink) {
+    const auto size = word.size();
+    if (size < 4)
+        return;
+    // prefix[i]: the sum over the first i letters.
+    std::array<std::uint64_t, kMaxWordForStack + 1> stack_prefix{};
+    std::vector<std::uint64_t> heap_prefix;
+    auto* prefix = stack_prefix.data();
+    if (size > kMaxWordForStack) {
+        heap_prefix.resize(size + 1);
+        prefix = heap_prefix.data();
+    }
+    std::uint64_t power = 1;
+    for (std::size_t index = 0; index < size; ++index) {
+        prefix[index + 1] = prefix[index] + letter_value(word[index]) * power;
+        power *= kBase;
+    }
+    const auto total = prefix[size];
+    // Letters after a deleted one move down one position.
+    const auto without = [&](std::size_t skip) {
+        return prefix[skip] + (total - prefix[skip + 1]) * kBaseInverse;
+    };
+    sink(finish_hash(Feature::one_deletion, total, size));
+    for (std::size_t skip = 0; skip < size; ++skip)
+        sink(finish_hash(Feature::one_deletion, without(skip), size - 1));
+    if (size < 8)
+        return;
+    constexpr auto kInverseSquared = kBaseInverse * kBaseInverse;
+    sink(finish_hash(Feature::two_deletions, total, size));
+    for (std::size_t skip_a = 0; skip_a < size; ++skip_a) {
+        sink(finish_hash(Feature::two_deletions, without(skip_a), size - 1));
+        for (std::size_t skip_b = skip_a + 1; skip_b < size; ++skip_b) {
+            const auto sum = prefix[skip_a] + (prefix[skip_b] - prefix[skip_a + 1]) * kBaseInverse +
+                             (total - prefix[skip_b + 1]) * kInverseSquared;
+            sink(finish_hash(Feature::two_deletions, sum, size - 2));
         }
     }
 }
 
-// Features an entry is filed under: its distinctive words (all words when it has no distinctive
-// one) with their keys and deletion variants, its initials, and every pair of adjacent words
-// joined.
-template <typename Sink> void entry_features(const ParsedName& name, Sink&& sink) {
-    const bool has_distinctive =
-        std::any_of(name.words.begin(), name.words.end(),
-                    [](const Word& word) { return word.weight != kGenericWeight; });
-    for (const auto& word : name.words) {
-        if (has_distinctive && word.weight == kGenericWeight)
-            continue;
-        sink(feature_hash(Feature::word, word.text));
-        sink(feature_hash(Feature::key, word.key));
-        deletion_features(word.text, sink);
-        if (word.text.size() == 1)
-            sink(feature_hash(Feature::initial, word.text));
+// Features a term is filed under: a word's text, spelling key and deletion variants, and for a
+// single letter the initial; a joined pair's text and key, kept apart from words.
+template <typename Sink> void term_features(const Word& word, bool joined, Sink&& sink) {
+    if (joined) {
+        sink(feature_hash(Feature::joined_word, word.text));
+        sink(feature_hash(Feature::joined_key, word.key));
+        return;
     }
-    for (const auto& joined : name.joined) {
-        sink(feature_hash(Feature::joined_word, joined.text));
-        sink(feature_hash(Feature::joined_key, joined.key));
-    }
+    sink(feature_hash(Feature::word, word.text));
+    sink(feature_hash(Feature::key, word.key));
+    deletion_features(word.text, sink);
+    if (word.text.size() == 1)
+        sink(feature_hash(Feature::initial, word.text));
 }
 
 constexpr std::size_t kMaxTrackedWords = 64;
@@ -956,35 +1056,6 @@ void word_query_features(std::string_view text, std::string_view key, Sink&& sin
     deletion_features(text, sink);
     if (text.size() > 1)
         sink(feature_hash(Feature::initial, text.substr(0, 1)));
-}
-
-// Features a queried name is looked up by, each with the bits of the query words it stands for:
-// those of every word for which `skip_word(index)` is false, and adjacent pairs joined.
-template <typename Skip, typename Sink>
-void query_features(const ParsedName& name, Skip&& skip_word, Sink&& sink) {
-    for (std::size_t index = 0; index < name.words.size(); ++index) {
-        if (skip_word(index))
-            continue;
-        const auto& word = name.words[index];
-        const auto bit = word_bit(index);
-        word_query_features(word.text, word.key, [&](std::uint64_t hash) { sink(hash, bit); });
-    }
-    for (std::size_t index = 0; index < name.joined.size(); ++index) {
-        const auto bits = word_bit(index) | word_bit(index + 1);
-        sink(feature_hash(Feature::word, name.joined[index].text), bits);
-        sink(feature_hash(Feature::key, name.joined[index].key), bits);
-    }
-}
-
-// Features of a query's adjacent pairs against the entries' joined pairs. Such a hit never
-// scores (a joined pair is not paired with another), but it makes the entry a candidate when
-// its other words could still carry the score (see PartyMatcher::Index::candidates).
-template <typename Sink> void joined_pair_features(const ParsedName& name, Sink&& sink) {
-    for (std::size_t index = 0; index < name.joined.size(); ++index) {
-        const auto bits = word_bit(index) | word_bit(index + 1);
-        sink(feature_hash(Feature::joined_word, name.joined[index].text), bits);
-        sink(feature_hash(Feature::joined_key, name.joined[index].key), bits);
-    }
 }
 
 bool same_country(std::string_view a, std::string_view b) {
@@ -1016,14 +1087,14 @@ PartyName parse_party_name(std::string_view name) {
     }
 
     std::vector<std::string> trailing_forms;
-    while (const auto* form = trailing_legal_form(kept)) {
-        trailing_forms.emplace_back(form->canonical);
-        kept.resize(kept.size() - form_word_count(form->written));
+    while (const auto form = trailing_legal_form(kept)) {
+        trailing_forms.emplace_back(kLegalForms[*form].canonical);
+        kept.resize(kept.size() - kFormWords[*form].count);
     }
-    while (const auto* form = leading_legal_form(kept)) {
-        result.legal_forms.emplace_back(form->canonical);
+    while (const auto form = leading_legal_form(kept)) {
+        result.legal_forms.emplace_back(kLegalForms[*form].canonical);
         kept.erase(kept.begin(),
-                   kept.begin() + static_cast<std::ptrdiff_t>(form_word_count(form->written)));
+                   kept.begin() + static_cast<std::ptrdiff_t>(kFormWords[*form].count));
     }
     // Reported in the order they were written.
     result.legal_forms.insert(result.legal_forms.end(), trailing_forms.rbegin(),
@@ -1048,7 +1119,8 @@ std::string spelling_key(std::string_view word) {
     auto key = rewrite_letters(word);
     collapse_doubles(key);
     trim_ending(key);
-    return vowel_skeleton(key);
+    to_vowel_skeleton(key);
+    return key;
 }
 
 int edit_distance(std::string_view a, std::string_view b) {
@@ -1126,53 +1198,192 @@ std::string describe(const NameComparison& comparison) {
 // PartyMatcher.
 
 struct PartyMatcher::Index {
-    struct Slot {
-        std::uint64_t hash = 0;
-        std::uint32_t offset = 0; ///< into `postings`, or the entry itself when count is 1
-        std::uint32_t count = 0;  ///< postings, with kNearGeneric on a feature of a generic word
+    /// A word filed by entries, two adjacent words of entries joined, or a generic word (filed by
+    /// no entry that has a distinctive word, but still paired by `assign`).
+    struct Term {
+        Word word;
+        bool joined = false;
+        bool generic = false;
+        /// The weight of the entry's word, or the most two joined words weigh in an entry: a
+        /// word written twice is paired with two query words, each counting it once.
+        double cover = 0.0;
+        std::uint32_t offset = 0; ///< into `term_entries`
+        std::uint32_t count = 0;
     };
 
-    // Generic words are not filed, but a query word that comes near one may match it; the flag
-    // lives in the count so that a slot stays 16 bytes.
-    static constexpr std::uint32_t kNearGeneric = std::uint32_t{1} << 31;
+    /// A term a query word (or pair) can pair with, and the most that pairing adds to the
+    /// numerator of the score: similarity × (weight of the query side + term.cover).
+    struct Pairable {
+        std::uint32_t term;
+        double gain;
+    };
+
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint32_t offset = 0; ///< into `postings`, or the term itself when count is 1
+        std::uint32_t count = 0;
+    };
 
     std::vector<ParsedName> parsed;
+    std::vector<double> entry_weights;   ///< parsed[i].total_weight, packed for the bounds
+    std::vector<double> unfiled_weights; ///< weight of the words entry i does not file
+    /// Features point at terms, not entries: a frequent word ("LTDA", "HARDWARE") has dozens of
+    /// deletion variants, and a query reaching it through all of them then checks the word once
+    /// and reads its entries once, instead of once per variant.
+    std::vector<Term> terms;
+    std::vector<std::uint32_t> term_entries; ///< per term, heaviest entries first
+    /// The terms each entry files, sorted: entry i's are [entry_term_offsets[i],
+    /// entry_term_offsets[i + 1]).
+    std::vector<std::uint32_t> entry_terms;
+    std::vector<std::uint32_t> entry_term_offsets;
     std::vector<Slot> slots; ///< open addressing, linear probing, size a power of two
     /// fingerprint(slots[i].hash), 0 for an empty slot: probes read this array, an eighth of
     /// the size of `slots`, and touch `slots` only on a likely hit.
     std::vector<std::uint16_t> fingerprints;
-    std::vector<std::uint32_t> postings;
-    /// What the features of each generic word reach, by position in kGenericWords: queries are
-    /// full of trade words, whose many features are then not looked up one by one.
-    std::vector<std::vector<std::uint32_t>> generic_reach;
-    std::vector<bool> generic_near; ///< some feature of the generic word is kNearGeneric
+    std::vector<std::uint32_t> postings; ///< term indices
+    /// A Bloom filter of the features in the table, two bits per feature in one 64-bit word,
+    /// small enough to stay in a core's cache: most features of a query are in no entry, and
+    /// the filter answers them without touching the table.
+    std::vector<std::uint64_t> filter;
+    /// The terms each generic word pairs with, by position in kGenericWords (gains for a query
+    /// word of weight kGenericWeight): queries are full of trade words, whose many features
+    /// are then not looked up one by one.
+    std::vector<std::vector<Pairable>> generic_pairs;
+
+    /// Terms filed by more entries are read last (see `candidates`).
+    static constexpr std::uint32_t kShortList = 8;
 
     explicit Index(const std::vector<WatchlistEntry>& entries) {
-        std::vector<std::uint64_t> generic_features;
-        for (const auto word : kGenericWords) {
-            const auto add = [&](std::uint64_t hash) { generic_features.push_back(hash); };
-            add(feature_hash(Feature::word, word));
-            add(feature_hash(Feature::key, spelling_key(word)));
-            deletion_features(word, add);
-        }
-        std::sort(generic_features.begin(), generic_features.end());
-        generic_features.erase(std::unique(generic_features.begin(), generic_features.end()),
-                               generic_features.end());
-        assert(entries.size() < kNearGeneric && "entry indices and counts are stored in 31 bits");
-        std::vector<std::pair<std::uint64_t, std::uint32_t>> filed;
+        assert(entries.size() < (std::size_t{1} << 31) && "entry indices are stored in 31 bits");
         parsed.reserve(entries.size());
-        for (std::size_t index = 0; index < entries.size(); ++index) {
-            parsed.push_back(parse(entries[index].name));
+        for (const auto& entry : entries) {
+            parsed.push_back(parse(entry.name));
+            entry_weights.push_back(parsed.back().total_weight);
+        }
+        build_terms();
+        build_table();
+        std::vector<std::uint32_t> reached;
+        for (const auto word : kGenericWords) {
+            const Word generic{std::string(word), spelling_key(word), kGenericWeight,
+                               letter_set(word)};
+            reached.clear();
+            word_query_features(generic.text, generic.key, [&](std::uint64_t hash) {
+                for_each_term(hash, [&](std::uint32_t term) { reached.push_back(term); });
+            });
+            std::sort(reached.begin(), reached.end());
+            reached.erase(std::unique(reached.begin(), reached.end()), reached.end());
+            std::vector<Pairable> pairs;
+            for (const auto term : reached) {
+                const double gain = word_gain(generic, terms[term]);
+                if (gain > 0.0)
+                    pairs.push_back({term, gain});
+            }
+            generic_pairs.push_back(std::move(pairs));
+        }
+    }
+
+    // What query word `word` can add to the score's numerator through `term`; 0 when it cannot
+    // pair with it in `assign`, which makes the same tests.
+    static double word_gain(const Word& word, const Term& term) {
+        double similarity = 0.0;
+        if (term.joined) {
+            if (term.word.text == word.text)
+                similarity = kJoinedSimilarity;
+            else if (word.text.size() >= 4 && term.word.key == word.key)
+                similarity = kJoinedVariantSimilarity;
+        } else {
+            similarity = word_similarity(word, term.word).similarity;
+        }
+        return similarity * (word.weight + term.cover);
+    }
+
+    // The same for two adjacent query words written as one (`joined`, of weight `weight`).
+    static double pair_gain(const Word& joined, double weight, const Term& term) {
+        if (term.joined)
+            return 0.0; // a joined pair is never paired with another
+        double similarity = 0.0;
+        if (joined.text == term.word.text)
+            similarity = kJoinedSimilarity;
+        else if (term.word.text.size() >= 4 && joined.key == term.word.key)
+            similarity = kJoinedVariantSimilarity;
+        return similarity * (weight + term.cover);
+    }
+
+    // Terms: the distinctive words of each entry (all its words when it has none), its adjacent
+    // pairs joined, and the generic words.
+    void build_terms() {
+        std::unordered_map<std::string, std::uint32_t> word_terms;
+        std::unordered_map<std::string, std::uint32_t> joined_terms;
+        std::vector<std::vector<std::uint32_t>> filed_by;
+        const auto term_of = [&](const Word& word, bool joined) {
+            auto& table = joined ? joined_terms : word_terms;
+            const auto [position, inserted] =
+                table.emplace(word.text, static_cast<std::uint32_t>(terms.size()));
+            if (inserted) {
+                // A word weighs the same in every entry; a joined pair takes the most it weighs.
+                terms.push_back({word, joined, false, joined ? 0.0 : word.weight, 0, 0});
+                filed_by.emplace_back();
+            }
+            return position->second;
+        };
+        for (const auto word : kGenericWords) {
+            const auto index = term_of(
+                {std::string(word), spelling_key(word), kGenericWeight, letter_set(word)}, false);
+            terms[index].generic = true;
+        }
+        std::vector<std::uint32_t> filed;
+        for (std::size_t index = 0; index < parsed.size(); ++index) {
+            const auto& name = parsed[index];
             const auto entry = static_cast<std::uint32_t>(index);
-            entry_features(parsed.back(),
-                           [&](std::uint64_t hash) { filed.emplace_back(hash, entry); });
+            const bool has_distinctive =
+                std::any_of(name.words.begin(), name.words.end(),
+                            [](const Word& word) { return word.weight != kGenericWeight; });
+            double unfiled = 0.0;
+            filed.clear();
+            for (const auto& word : name.words) {
+                if (has_distinctive && word.weight == kGenericWeight) {
+                    unfiled += word.weight;
+                    continue;
+                }
+                filed.push_back(term_of(word, false));
+            }
+            for (std::size_t pair = 0; pair < name.joined.size(); ++pair) {
+                const auto term = term_of(name.joined[pair], true);
+                filed.push_back(term);
+                terms[term].cover = std::max(terms[term].cover,
+                                             name.words[pair].weight + name.words[pair + 1].weight);
+            }
+            std::sort(filed.begin(), filed.end());
+            filed.erase(std::unique(filed.begin(), filed.end()), filed.end());
+            for (const auto term : filed)
+                filed_by[term].push_back(entry);
+            entry_term_offsets.push_back(static_cast<std::uint32_t>(entry_terms.size()));
+            entry_terms.insert(entry_terms.end(), filed.begin(), filed.end());
+            unfiled_weights.push_back(unfiled);
+        }
+        entry_term_offsets.push_back(static_cast<std::uint32_t>(entry_terms.size()));
+        for (std::size_t index = 0; index < terms.size(); ++index) {
+            auto& entries = filed_by[index];
+            // Heaviest first, for the early stop in `candidates`.
+            std::stable_sort(entries.begin(), entries.end(), [&](std::uint32_t x, std::uint32_t y) {
+                return entry_weights[x] > entry_weights[y];
+            });
+            terms[index].offset = static_cast<std::uint32_t>(term_entries.size());
+            terms[index].count = static_cast<std::uint32_t>(entries.size());
+            term_entries.insert(term_entries.end(), entries.begin(), entries.end());
+        }
+    }
+
+    void build_table() {
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> filed;
+        for (std::size_t index = 0; index < terms.size(); ++index) {
+            const auto term = static_cast<std::uint32_t>(index);
+            term_features(terms[index].word, terms[index].joined,
+                          [&](std::uint64_t hash) { filed.emplace_back(hash, term); });
         }
         std::sort(filed.begin(), filed.end());
         filed.erase(std::unique(filed.begin(), filed.end()), filed.end());
-
-        // Generic features share the table with filed ones, so that a query feature costs one
-        // probe; counted apart, an upper bound on the distinct keys is enough for the capacity.
-        std::size_t distinct = generic_features.size();
+        std::size_t distinct = 0;
         for (std::size_t index = 0; index < filed.size(); ++index)
             distinct += index == 0 || filed[index].first != filed[index - 1].first ? 1 : 0;
         std::size_t capacity = 16;
@@ -1180,7 +1391,13 @@ struct PartyMatcher::Index {
             capacity *= 2;
         slots.resize(capacity);
         fingerprints.resize(capacity);
-        postings.reserve(filed.size());
+        // About 10 bits per feature: under 3% of absent features pass.
+        std::size_t filter_words = 1;
+        while (filter_words * 64 < 10 * distinct)
+            filter_words *= 2;
+        filter.assign(filter_words, 0);
+        for (const auto& [hash, term] : filed)
+            filter[filter_word(hash)] |= filter_bits(hash);
         for (std::size_t begin = 0; begin < filed.size();) {
             auto end = begin;
             while (end < filed.size() && filed[end].first == filed[begin].first)
@@ -1188,7 +1405,7 @@ struct PartyMatcher::Index {
             auto& slot = find_slot(filed[begin].first);
             slot.hash = filed[begin].first;
             slot.count = static_cast<std::uint32_t>(end - begin);
-            // Most deletion variants belong to one entry; keeping it in the slot saves a cache
+            // Most deletion variants belong to one term; keeping it in the slot saves a cache
             // miss per hit.
             if (slot.count == 1) {
                 slot.offset = filed[begin].second;
@@ -1196,36 +1413,22 @@ struct PartyMatcher::Index {
                 slot.offset = static_cast<std::uint32_t>(postings.size());
                 for (auto index = begin; index < end; ++index)
                     postings.push_back(filed[index].second);
-                // Heaviest entries first, for the early stop in `candidates`.
-                std::stable_sort(postings.begin() + slot.offset, postings.end(),
-                                 [&](std::uint32_t x, std::uint32_t y) {
-                                     return parsed[x].total_weight > parsed[y].total_weight;
-                                 });
             }
             begin = end;
         }
-        for (const auto hash : generic_features) {
-            auto& slot = find_slot(hash);
-            slot.hash = hash;
-            slot.count |= kNearGeneric;
-        }
-        for (const auto word : kGenericWords) {
-            std::vector<std::uint32_t> reach;
-            bool near = false;
-            word_query_features(word, spelling_key(word), [&](std::uint64_t hash) {
-                const auto* slot = lookup(hash);
-                if (slot == nullptr)
-                    return;
-                near = near || (slot->count & kNearGeneric) != 0;
-                const auto count = slot->count & ~kNearGeneric;
-                const auto* posting = count == 1 ? &slot->offset : postings.data() + slot->offset;
-                reach.insert(reach.end(), posting, posting + count);
-            });
-            std::sort(reach.begin(), reach.end());
-            reach.erase(std::unique(reach.begin(), reach.end()), reach.end());
-            generic_reach.push_back(std::move(reach));
-            generic_near.push_back(near);
-        }
+    }
+
+    // Bits 24 to 51 of the hash choose the filter's word and bits; the low bits choose the
+    // table's slot, the top 16 the fingerprint.
+    std::size_t filter_word(std::uint64_t hash) const {
+        return static_cast<std::size_t>(hash >> 24) & (filter.size() - 1);
+    }
+    static std::uint64_t filter_bits(std::uint64_t hash) {
+        return std::uint64_t{1} << ((hash >> 40) & 63U) | std::uint64_t{1} << ((hash >> 46) & 63U);
+    }
+    bool may_hold(std::uint64_t hash) const {
+        const auto bits = filter_bits(hash);
+        return (filter[filter_word(hash)] & bits) == bits;
     }
 
     // The top 16 bits of the hash; the low bits choose the position.
@@ -1268,13 +1471,44 @@ struct PartyMatcher::Index {
         return nullptr;
     }
 
-    // Per-thread bits of the query words reaching each entry, all zero between queries: sized
-    // by the largest watchlist seen on the thread, so a query allocates nothing in proportion
-    // to the watchlist and the matcher itself stays read-only.
+    template <typename Sink> void for_each_term(std::uint64_t hash, Sink&& sink) const {
+        if (may_hold(hash))
+            for_each_term_held(hash, sink);
+    }
+
+    // for_each_term for a feature that passed the filter.
+    template <typename Sink> void for_each_term_held(std::uint64_t hash, Sink&& sink) const {
+        const auto* slot = lookup(hash);
+        if (slot == nullptr)
+            return;
+        const auto* posting = slot->count == 1 ? &slot->offset : postings.data() + slot->offset;
+        for (const auto* const last = posting + slot->count; posting != last; ++posting)
+            sink(*posting);
+    }
+
+    /// What a query knows of one entry while it runs.
+    struct EntryReach {
+        std::uint64_t bits = 0; ///< query words that can pair with a word of the entry
+        double gain = 0.0;      ///< sum of the gains of the pairings found
+        bool late = false;      ///< reached while reading the long lists
+    };
+
+    /// A pairable term with the query words it stands for and its gain.
+    struct Found {
+        std::uint32_t term;
+        std::uint64_t bits;
+        double gain;
+    };
+
+    // Per-thread state of a query, all clear between queries: sized by the largest watchlist
+    // seen on the thread, so a query allocates nothing in proportion to the watchlist and the
+    // matcher itself stays read-only.
     struct Reached {
-        std::vector<std::uint64_t> bits;
+        std::vector<EntryReach> entries;
         std::vector<std::uint32_t> touched;
-        std::vector<std::pair<std::uint64_t, std::uint64_t>> features; ///< hash, query bits
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> features; ///< hash, query source
+        std::vector<std::uint64_t> terms; ///< query source << 32 | term
+        std::vector<Found> late;
     };
 
     // Clears what a query set, also when it ends by an exception.
@@ -1285,72 +1519,132 @@ struct PartyMatcher::Index {
         ReachedReset& operator=(const ReachedReset&) = delete;
         ~ReachedReset() {
             for (const auto entry : reached.touched)
-                reached.bits[entry] = 0;
+                reached.entries[entry] = {};
             reached.touched.clear();
             reached.features.clear();
+            reached.terms.clear();
+            reached.late.clear();
         }
     };
 
-    // Entries worth scoring: those the features reach and whose score, with every query word
-    // that could match anything in them matched perfectly, would still reach `threshold`. A
-    // query word not reaching an entry can only match one of its generic words, which are not
-    // filed; slots marked kNearGeneric tell which query words come near a generic word.
+    // Entries worth scoring. Scores are sums over pairings of similarity × the weights paired,
+    // divided by the weights of both names; an entry is scored only when two upper bounds of
+    // that both reach `threshold`: (1) every query word that can pair with one of its words
+    // and all of its own words matched perfectly; (2) the gains of the pairings found, plus
+    // what query words near a generic word or initials could add. A query word pairing with a
+    // generic word may pair with generic words that entries do not file: it counts for every
+    // entry (`always`).
     std::vector<std::uint32_t> candidates(const ParsedName& name, double threshold) const {
         std::vector<std::uint32_t> found;
         if (name.words.empty())
             return found;
         thread_local Reached reached;
-        if (reached.bits.size() < parsed.size())
-            reached.bits.resize(parsed.size());
+        if (reached.entries.size() < parsed.size())
+            reached.entries.resize(parsed.size());
         const ReachedReset reset{reached};
-        auto* const bits_of = reached.bits.data();
+        auto* const states = reached.entries.data();
         std::uint64_t always = 0;
-        const auto reach = [&](std::uint32_t entry, std::uint64_t bits) {
-            if (bits_of[entry] == 0)
+        const auto reach = [&](std::uint32_t entry, std::uint64_t bits, double gain) {
+            auto& state = states[entry];
+            if (state.bits == 0)
                 reached.touched.push_back(entry);
-            bits_of[entry] |= bits;
+            state.bits |= bits;
+            state.gain += gain;
         };
-        // A generic word takes what it reaches from `generic_reach` and skips its features.
-        const auto take_generic_word = [&](std::size_t index) {
-            const auto& text = name.words[index].text;
-            const auto generic = std::lower_bound(kGenericWords.begin(), kGenericWords.end(), text);
-            if (generic == kGenericWords.end() || *generic != text)
-                return false;
-            const auto position = static_cast<std::size_t>(generic - kGenericWords.begin());
-            const auto bit = word_bit(index);
-            if (generic_near[position])
-                always |= bit;
-            for (const auto entry : generic_reach[position])
-                reach(entry, bit);
-            return true;
+        const auto take = [&](const Pairable& pairable, std::uint64_t bits) {
+            const auto& term = terms[pairable.term];
+            if (term.generic)
+                always |= bits;
+            if (term.count > kShortList) {
+                reached.late.push_back({pairable.term, bits, pairable.gain});
+                return;
+            }
+            const auto* entry = term_entries.data() + term.offset;
+            for (const auto* const last = entry + term.count; entry != last; ++entry)
+                reach(*entry, bits, pairable.gain);
         };
-        query_features(name, take_generic_word, [&](std::uint64_t hash, std::uint64_t bits) {
-            reached.features.emplace_back(hash, bits);
-        });
-        // The table is much larger than the caches and most features of a query hit distinct
-        // lines of it, so all are prefetched before the first probe.
+
+        // Sources: query words 0..n-1, then adjacent pairs of query words n, n+1, ...
+        const auto word_count = static_cast<std::uint32_t>(name.words.size());
+        for (std::uint32_t index = 0; index < word_count; ++index) {
+            const auto& word = name.words[index];
+            const auto generic =
+                std::lower_bound(kGenericWords.begin(), kGenericWords.end(), word.text);
+            if (generic != kGenericWords.end() && *generic == word.text) {
+                const auto position = static_cast<std::size_t>(generic - kGenericWords.begin());
+                for (const auto& pairable : generic_pairs[position])
+                    take(pairable, word_bit(index));
+                continue;
+            }
+            word_query_features(word.text, word.key, [&](std::uint64_t hash) {
+                if (may_hold(hash))
+                    reached.features.emplace_back(hash, index);
+            });
+        }
+        for (std::uint32_t pair = 0; pair < name.joined.size(); ++pair) {
+            for (const auto hash : {feature_hash(Feature::word, name.joined[pair].text),
+                                    feature_hash(Feature::key, name.joined[pair].key)}) {
+                if (may_hold(hash))
+                    reached.features.emplace_back(hash, word_count + pair);
+            }
+        }
+        // The table is much larger than the caches and most features that pass the filter hit
+        // distinct lines of it, so all are prefetched before the first probe.
         const auto mask = slots.size() - 1;
         for (const auto& feature : reached.features)
             __builtin_prefetch(&fingerprints[static_cast<std::size_t>(feature.first) & mask]);
         for (const auto& feature : reached.features)
             prefetch_slot(feature.first);
-        for (const auto& [hash, bits] : reached.features) {
-            const auto* slot = lookup(hash);
-            if (slot == nullptr)
+        for (const auto& [hash, source] : reached.features) {
+            for_each_term_held(hash, [&](std::uint32_t term) {
+                reached.terms.push_back(std::uint64_t{source} << 32 | term);
+            });
+        }
+        // A term comes back through several features (its word, key and deletion variants):
+        // checked once per source.
+        std::sort(reached.terms.begin(), reached.terms.end());
+        reached.terms.erase(std::unique(reached.terms.begin(), reached.terms.end()),
+                            reached.terms.end());
+        for (const auto item : reached.terms)
+            __builtin_prefetch(&terms[static_cast<std::uint32_t>(item)]);
+        for (const auto item : reached.terms) {
+            const auto source = static_cast<std::uint32_t>(item >> 32);
+            const auto term = static_cast<std::uint32_t>(item);
+            if (source < word_count) {
+                const auto gain = word_gain(name.words[source], terms[term]);
+                if (gain > 0.0)
+                    take({term, gain}, word_bit(source));
                 continue;
-            if ((slot->count & kNearGeneric) != 0)
-                always |= bits;
-            const auto count = slot->count & ~kNearGeneric;
-            const auto* posting = count == 1 ? &slot->offset : postings.data() + slot->offset;
-            const auto* const last = posting + count;
-            for (; posting != last; ++posting)
-                reach(*posting, bits);
+            }
+            const auto pair = source - word_count;
+            const double weight = name.words[pair].weight + name.words[pair + 1].weight;
+            const auto gain = pair_gain(name.joined[pair], weight, terms[term]);
+            if (gain > 0.0)
+                take({term, gain}, word_bit(pair) | word_bit(pair + 1));
         }
+        // Adjacent query words against joined pairs of entries. Such a hit never scores (a joined
+        // pair is not paired with another), but it makes an entry whose generic words could carry
+        // the score a candidate ("GENERAL TRADING", filed by thousands of entries).
+        for (std::size_t pair = 0; pair < name.joined.size(); ++pair) {
+            const auto& joined = name.joined[pair];
+            const auto bits = word_bit(pair) | word_bit(pair + 1);
+            const auto read_term = [&](std::uint32_t index) {
+                const auto& term = terms[index];
+                if (term.joined && (term.word.text == joined.text || term.word.key == joined.key))
+                    reached.late.push_back({index, bits, 0.0});
+            };
+            for_each_term(feature_hash(Feature::joined_word, joined.text), read_term);
+            for_each_term(feature_hash(Feature::joined_key, joined.key), read_term);
+        }
+        double initials = 0.0; // what query initials can add on the entry's side
         for (std::size_t index = 0; index < name.words.size(); ++index) {
-            if (name.words[index].text.size() == 1) // initials are not filed
+            if (name.words[index].text.size() == 1) { // an initial pairs with any word, unfiled
                 always |= word_bit(index);
+                initials += 1.0;
+            }
         }
-        if (name.words.size() >= kMaxTrackedWords)
+        const bool many_words = name.words.size() >= kMaxTrackedWords;
+        if (many_words)
             always = ~std::uint64_t{0};
 
         std::array<double, kMaxTrackedWords> weights{};
@@ -1363,36 +1657,62 @@ struct PartyMatcher::Index {
             return weight;
         };
         constexpr double kRounding = 1e-9;
-        const auto bound_of = [&](std::uint32_t entry) {
-            const double entry_weight = parsed[entry].total_weight;
-            return (reachable_weight(bits_of[entry] | always) + entry_weight) /
-                   (name.total_weight + entry_weight);
-        };
-
-        // Adjacent query words against joined pairs of entries, once `always` is complete. When
-        // the pair's words are in `always` (common for "GENERAL TRADING", filed by thousands of
-        // entries), a hit adds nothing to an entry already reached, and an entry reached by
-        // nothing else has a bound that grows with its weight: the list, heaviest first, is read
-        // until that bound is clearly below the threshold.
         constexpr double kMargin = 1e-6;
-        joined_pair_features(name, [&](std::uint64_t hash, std::uint64_t bits) {
-            const auto* slot = lookup(hash);
-            if (slot == nullptr)
-                return;
-            const auto count = slot->count & ~kNearGeneric;
-            const auto* posting = count == 1 ? &slot->offset : postings.data() + slot->offset;
-            const auto* const last = posting + count;
-            const bool covered = (bits & ~always) == 0;
-            for (; posting != last; ++posting) {
-                if (covered && bits_of[*posting] == 0 &&
-                    bound_of(*posting) + kRounding + kMargin < threshold)
-                    break;
-                reach(*posting, bits);
-            }
-        });
 
+        // Long term lists last, once `always` is complete. An entry already reached learns which
+        // of them it files from its own short list of terms. Any other entry could at best be
+        // reached by all of them together, a bound that grows with the entry's weight: each
+        // list, heaviest entries first, is read until that bound is clearly below the threshold.
+        if (!reached.late.empty()) {
+            std::uint64_t late_bits = 0;
+            for (const auto& item : reached.late)
+                late_bits |= item.bits;
+            for (const auto entry : reached.touched) {
+                const auto* first = entry_terms.data() + entry_term_offsets[entry];
+                const auto* last = entry_terms.data() + entry_term_offsets[entry + 1];
+                for (const auto& item : reached.late) {
+                    if (std::binary_search(first, last, item.term)) {
+                        states[entry].bits |= item.bits;
+                        states[entry].gain += item.gain;
+                    }
+                }
+            }
+            const double late_weight = reachable_weight(always | late_bits);
+            for (const auto& item : reached.late) {
+                const auto& term = terms[item.term];
+                const auto* entry = term_entries.data() + term.offset;
+                for (const auto* const last = entry + term.count; entry != last; ++entry) {
+                    auto& state = states[*entry];
+                    if (state.bits != 0) {
+                        if (state.late) { // else counted from its list of terms above
+                            state.bits |= item.bits;
+                            state.gain += item.gain;
+                        }
+                        continue;
+                    }
+                    const double entry_weight = entry_weights[*entry];
+                    const double bound =
+                        (late_weight + entry_weight) / (name.total_weight + entry_weight);
+                    if (bound + kRounding + kMargin < threshold)
+                        break;
+                    reach(*entry, item.bits, item.gain);
+                    state.late = true;
+                }
+            }
+        }
+
+        const double always_weight = reachable_weight(always);
         for (const auto entry : reached.touched) {
-            if (bound_of(entry) + kRounding >= threshold)
+            const auto& state = states[entry];
+            const double entry_weight = entry_weights[entry];
+            const double total = name.total_weight + entry_weight;
+            const double reach_bound =
+                (reachable_weight(state.bits | always) + entry_weight) / total;
+            const double gain_bound =
+                many_words
+                    ? 1.0
+                    : (state.gain + always_weight + unfiled_weights[entry] + initials) / total;
+            if (std::min(reach_bound, gain_bound) + kRounding >= threshold)
                 found.push_back(entry);
         }
         std::sort(found.begin(), found.end());

@@ -8,6 +8,7 @@
 #include "node/config.hpp"
 #include "node/feed.hpp"
 #include "node/node.hpp"
+#include "scoring/cli.hpp"
 #include "sim/cli.hpp"
 
 #include <cstdio>
@@ -103,7 +104,7 @@ int run_status(const std::vector<std::string>& argv) {
 }
 
 std::map<std::string, Command> commands() {
-    return {
+    std::map<std::string, Command> all = {
         {"serve", {"run a port node", kServeHelp, run_serve}},
         {"feed", {"send manifest files to a node", kFeedHelp, run_feed}},
         {"status", {"print what a node's data folder holds", kStatusHelp, run_status}},
@@ -112,12 +113,15 @@ std::map<std::string, Command> commands() {
         {"eval",
          {"evaluate risk models on labelled data", portscreen::eval::kHelp, portscreen::eval::run}},
     };
+    for (const auto& command : portscreen::scoring::cli_commands())
+        all.emplace(command.name, Command{command.summary, command.help, command.run});
+    return all;
 }
 
 void print_usage(const std::map<std::string, Command>& all) {
     std::puts("usage: portscreen COMMAND [OPTIONS]   (portscreen COMMAND --help for details)\n");
     for (const auto& [name, command] : all)
-        std::printf("  %-8s %s\n", name.c_str(), command.summary);
+        std::printf("  %-10s %s\n", name.c_str(), command.summary);
 }
 
 } // namespace

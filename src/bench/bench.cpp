@@ -1,6 +1,7 @@
 #include "bench/bench.hpp"
 
 #include "bench/ingest_bench.hpp"
+#include "bench/score_bench.hpp"
 #include "common/args.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,7 +14,7 @@
 namespace portscreen::bench {
 
 const char* const kHelp =
-    R"(usage: portscreen bench ingest [--containers N] [--messages M] [--format edifact|json]
+    R"(usage: portscreen bench ingest [--containers N] [--messages M] [--format edifact|json] [--score]
                               [--repeat R] [--seed S] [--json]
 
 ingest: generates a synthetic vessel manifest of N containers (default 20000) with as many
@@ -22,13 +23,22 @@ messages (default 1), and feeds it over tcp loopback to a port node running in t
 a fresh database, timing first send to last ACK. In the same run it inserts the same rows
 directly into a fresh database in transactions of about 1,000 containers. Prints both rates and
 their ratio, the median of R runs (default 3). With --json the last line is one JSON object
-with keys containers_per_s, direct_containers_per_s and ratio.
+with keys containers_per_s, direct_containers_per_s and ratio. --score runs the node's scoring
+next to ingest and also reports how long until every container is scored.
+
+usage: portscreen bench score [--containers N] [--watchlist W] [--threads T] [--repeat R]
+                             [--seed S] [--json]
+
+score: simulates a past day, scores and inspects it and trains a model on its outcomes, then
+times scoring a simulated day of N containers (default 20000) with the default rules, W party
+entries on the watchlist (default 10000) and the model, explanations included, on T threads
+(default 2), storage excluded. With --json the last line has the key containers_per_s.
 )";
 
 namespace {
 
 int run_ingest(const std::vector<std::string>& argv) {
-    Args args(argv, {"containers", "messages", "format", "repeat", "seed"}, {"json"});
+    Args args(argv, {"containers", "messages", "format", "repeat", "seed"}, {"json", "score"});
     IngestBenchOptions options;
     options.containers = static_cast<int>(args.number_or("containers", 20'000, 10, 1'000'000));
     options.messages = static_cast<int>(args.number_or("messages", 1, 1, 10'000));
@@ -38,6 +48,7 @@ int run_ingest(const std::vector<std::string>& argv) {
     if (format != "edifact" && format != "json")
         throw std::invalid_argument("--format must be edifact or json");
     options.json = format == "json";
+    options.score = args.flag("score");
     options.work_dir =
         std::filesystem::temp_directory_path() / ("portscreen-bench-" + std::to_string(::getpid()));
 
@@ -56,12 +67,52 @@ int run_ingest(const std::vector<std::string>& argv) {
                 direct_rate);
     std::printf("ratio end to end / direct: %8.2f   (median of %d runs)\n", rate / direct_rate,
                 options.repeat);
+    if (options.score)
+        std::printf("all containers scored:     %8.1f ms  %9.0f containers/s\n",
+                    result.scored_s * 1e3, result.containers / result.scored_s);
     if (args.flag("json")) {
-        const nlohmann::json figures = {
+        nlohmann::json figures = {
             {"containers_per_s", rate},           {"direct_containers_per_s", direct_rate},
             {"ratio", rate / direct_rate},        {"containers", result.containers},
             {"messages", options.messages},       {"format", format},
             {"decode_ms", result.decode_s * 1e3},
+        };
+        if (options.score)
+            figures["scored_containers_per_s"] = result.containers / result.scored_s;
+        std::printf("%s\n", figures.dump().c_str());
+    }
+    return 0;
+}
+
+int run_score(const std::vector<std::string>& argv) {
+    Args args(argv, {"containers", "watchlist", "threads", "repeat", "seed"}, {"json"});
+    ScoreBenchOptions options;
+    options.containers = static_cast<int>(args.number_or("containers", 20'000, 1'000, 1'000'000));
+    options.watchlist_parties = static_cast<int>(args.number_or("watchlist", 10'000, 0, 1'000'000));
+    options.threads = static_cast<int>(args.number_or("threads", 2, 1, 64));
+    options.repeat = static_cast<int>(args.number_or("repeat", 3, 1, 100));
+    options.seed = static_cast<std::uint64_t>(args.number_or("seed", 7, 0, 1LL << 40));
+    options.work_dir = std::filesystem::temp_directory_path() /
+                       ("portscreen-bench-score-" + std::to_string(::getpid()));
+    const auto result = run_score_bench(options);
+    const double rate = result.containers / result.seconds;
+    std::printf("scored %d containers on %d threads: rules, %d watchlist entries, a model of %d "
+                "trees over %d features, explanations included\n",
+                result.containers, options.threads, result.watchlist_entries, result.model_rounds,
+                result.model_features);
+    std::printf("time: %.1f ms  %9.0f containers/s  (median of %d runs)\n", result.seconds * 1e3,
+                rate, options.repeat);
+    std::printf("rule hits %zu, watchlist hits %zu, explanation factors %zu\n", result.rule_hits,
+                result.watchlist_hits, result.factors);
+    if (args.flag("json")) {
+        const nlohmann::json figures = {
+            {"containers_per_s", rate},
+            {"containers", result.containers},
+            {"threads", options.threads},
+            {"watchlist_entries", result.watchlist_entries},
+            {"model_rounds", result.model_rounds},
+            {"rule_hits", result.rule_hits},
+            {"watchlist_hits", result.watchlist_hits},
         };
         std::printf("%s\n", figures.dump().c_str());
     }
@@ -71,6 +122,8 @@ int run_ingest(const std::vector<std::string>& argv) {
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
+    if (!argv.empty() && argv[0] == "score")
+        return run_score(std::vector<std::string>(argv.begin() + 1, argv.end()));
     return run_subcommand(argv, "ingest", kHelp, run_ingest);
 }
 

@@ -7,6 +7,7 @@
 #include "messaging/feed_client.hpp"
 #include "messaging/ingest_server.hpp"
 #include "reference/reference.hpp"
+#include "scoring/scoring_service.hpp"
 #include "sim/simulator.hpp"
 #include "storage/database.hpp"
 #include "storage/manifest_store.hpp"
@@ -295,7 +296,7 @@ IngestBenchResult run_ingest_bench(const IngestBenchOptions& options) {
         result.payload_bytes += payload.size();
 
     const auto type = options.json ? ingest::ContentType::json : ingest::ContentType::edifact;
-    std::vector<double> end_to_end, decode, direct;
+    std::vector<double> end_to_end, decode, direct, scored;
     zmq::context_t context;
     for (int run = 0; run < options.repeat; ++run) {
         const fs::path dir = options.work_dir / ("run-" + std::to_string(run));
@@ -311,7 +312,14 @@ IngestBenchResult run_ingest_bench(const IngestBenchOptions& options) {
 
         messaging::IngestOptions ingest_options;
         ingest_options.endpoint = "tcp://127.0.0.1:*";
+        std::optional<scoring::ScoringService> scorer;
+        if (options.score) {
+            scorer.emplace(dir / "ingest.db", hs);
+            scorer->start();
+        }
         messaging::IngestServer server(context, ingest_options, dir / "ingest.db", reference_data);
+        if (scorer)
+            server.on_stored([&](std::span<const std::int64_t> calls) { scorer->notify(calls); });
         server.start();
         std::vector<messaging::Outgoing> messages;
         for (std::size_t idx = 0; idx < payloads.size(); ++idx)
@@ -325,7 +333,17 @@ IngestBenchResult run_ingest_bench(const IngestBenchOptions& options) {
         start = Clock::now();
         const auto replies = client.send_all(messages);
         end_to_end.push_back(seconds_since(start));
+        if (scorer) {
+            // Bounded: ten minutes is far beyond any plausible scoring time.
+            for (int wait = 0;
+                 wait < 600'000 && scorer->scored() < static_cast<std::size_t>(result.containers);
+                 ++wait)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            scored.push_back(seconds_since(start));
+        }
         server.stop();
+        if (scorer)
+            scorer->stop();
         for (const auto& reply : replies) {
             if (!reply || reply->status != "ACK")
                 throw std::runtime_error("the node did not acknowledge a bench message: " +
@@ -338,6 +356,7 @@ IngestBenchResult run_ingest_bench(const IngestBenchOptions& options) {
     result.end_to_end_s = median(end_to_end);
     result.decode_s = median(decode);
     result.direct_s = median(direct);
+    result.scored_s = scored.empty() ? 0 : median(scored);
     return result;
 }
 

@@ -15,6 +15,7 @@ struct IngestBenchOptions {
     bool json = false; ///< send portscreen JSON instead of CUSCAR
     int repeat = 3;    ///< runs; the median is reported
     std::uint64_t seed = 7;
+    bool score = false;             ///< run the node's scoring next to ingest, as a node does
     std::filesystem::path work_dir; ///< scratch folder for the databases
 };
 
@@ -25,6 +26,7 @@ struct IngestBenchResult {
     double end_to_end_s = 0; ///< first send to last ACK, median of the runs
     double decode_s = 0;     ///< parsing and validation alone, median
     double direct_s = 0;     ///< the same rows inserted directly, median
+    double scored_s = 0;     ///< first send until every container is scored, median (--score)
 };
 
 /// Splits a manifest into `parts` messages by consignment; each part declares the containers

@@ -82,10 +82,11 @@ std::string summary(const Problems& problems) {
 class IngestServer::Pipeline {
 public:
     Pipeline(zmq::context_t& context, const IngestOptions& options,
-             const core::ReferenceData& reference, storage::Database database)
+             const core::ReferenceData& reference, storage::Database database,
+             const StoredCallback& on_stored)
         : context_(context), options_(options), reference_(reference),
-          database_(std::move(database)), router_(context, zmq::socket_type::router),
-          replies_(context, zmq::socket_type::pair) {}
+          database_(std::move(database)), on_stored_(on_stored),
+          router_(context, zmq::socket_type::router), replies_(context, zmq::socket_type::pair) {}
 
     std::string bind() {
         router_.set(zmq::sockopt::router_mandatory, 1);
@@ -309,11 +310,14 @@ private:
             messages.push_back(std::move(message));
         }
         std::vector<storage::StoreResult> results;
+        std::vector<std::int64_t> calls;
         const auto store_start = Clock::now();
         try {
             results = store.store_batch(
                 messages, [&](const storage::IncomingMessage& message,
                               const std::vector<storage::StoredManifest>& stored) {
+                    for (const auto& manifest : stored)
+                        calls.push_back(manifest.vessel_call_id);
                     const auto idx = static_cast<std::size_t>(&message - messages.data());
                     assert(idx < batch.size() && "the store passes the messages it was given");
                     return ack_body(message, stored, batch[idx].decoded.warnings);
@@ -350,6 +354,9 @@ private:
                 break;
             }
         }
+        // A call named by a message rolled back alone is harmless: scoring finds nothing new.
+        if (on_stored_ && !calls.empty())
+            on_stored_(calls);
     }
 
     static std::string describe(const storage::IncomingMessage& message) {
@@ -378,6 +385,7 @@ private:
     const IngestOptions& options_;
     const core::ReferenceData& reference_;
     storage::Database database_;
+    const StoredCallback& on_stored_;
     zmq::socket_t router_;
     zmq::socket_t replies_;
     std::string replies_endpoint_;
@@ -404,7 +412,8 @@ void IngestServer::start() {
     storage::OpenOptions open_options;
     open_options.wal_autocheckpoint_pages = 0; // the writer checkpoints between batches
     auto database = storage::Database::open(database_path_, storage::Access::writer, open_options);
-    pipeline_ = std::make_unique<Pipeline>(context_, options_, reference_, std::move(database));
+    pipeline_ =
+        std::make_unique<Pipeline>(context_, options_, reference_, std::move(database), on_stored_);
     bound_endpoint_ = pipeline_->bind();
     pipeline_->start();
     log::info("", "ingest listening on " + bound_endpoint_);

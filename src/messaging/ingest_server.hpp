@@ -5,7 +5,9 @@
 #include <atomic>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -35,6 +37,11 @@ public:
     IngestServer(const IngestServer&) = delete;
     IngestServer& operator=(const IngestServer&) = delete;
 
+    /// Called by the writer thread after each commit with the vessel calls it wrote to, so
+    /// that scoring can follow. Set before start().
+    using StoredCallback = std::function<void(std::span<const std::int64_t> vessel_call_ids)>;
+    void on_stored(StoredCallback callback) { on_stored_ = std::move(callback); }
+
     /// Opens the database, binds the endpoint and starts both threads. Throws on failure.
     void start();
     /// Stops receiving, lets the writer finish what it holds, joins both threads.
@@ -51,6 +58,7 @@ private:
     std::filesystem::path database_path_;
     core::ReferenceData reference_;
     std::string bound_endpoint_;
+    StoredCallback on_stored_;
     std::unique_ptr<Pipeline> pipeline_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "reference/reference.hpp"
+#include "scoring/scoring_service.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 
@@ -34,8 +35,12 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
     log::info("", "reference data: " + std::to_string(reference.countries.size()) + " countries, " +
                       std::to_string(reference.hs_subheadings.size()) + " HS subheadings");
 
+    scoring::ScoringService scoring(database,
+                                    reference::load_hs_nomenclature(config.hs_nomenclature_csv));
+    scoring.start();
     zmq::context_t context;
     messaging::IngestServer ingest(context, config.ingest, database, std::move(reference));
+    ingest.on_stored([&scoring](std::span<const std::int64_t> calls) { scoring.notify(calls); });
     ingest.start();
     log::info("", "port node serving " + database.string() + "; stop with Ctrl-C or SIGTERM");
 
@@ -44,6 +49,7 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
     log::info("", std::string("received ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") +
                       ", stopping");
     ingest.stop();
+    scoring.stop();
     log::info("", "stopped cleanly");
     return 0;
 }
@@ -56,14 +62,16 @@ int print_status(const std::filesystem::path& data_dir) {
     }
     auto db = storage::Database::open(file, storage::Access::reader);
     const auto counts = storage::count_all(db);
-    std::printf("messages: %lld\nvessel calls: %lld\nconsignments: %lld (active %lld)\n"
-                "containers: %lld\ngoods items: %lld\nparties: %lld\n",
-                static_cast<long long>(counts.messages),
-                static_cast<long long>(counts.vessel_calls),
-                static_cast<long long>(counts.consignments),
-                static_cast<long long>(counts.active_consignments),
-                static_cast<long long>(counts.containers),
-                static_cast<long long>(counts.goods_items), static_cast<long long>(counts.parties));
+    std::printf(
+        "messages: %lld\nvessel calls: %lld\nconsignments: %lld (active %lld)\n"
+        "containers: %lld\ngoods items: %lld\nparties: %lld\nscored: %lld\n"
+        "selected: %lld\noutcomes: %lld\n",
+        static_cast<long long>(counts.messages), static_cast<long long>(counts.vessel_calls),
+        static_cast<long long>(counts.consignments),
+        static_cast<long long>(counts.active_consignments),
+        static_cast<long long>(counts.containers), static_cast<long long>(counts.goods_items),
+        static_cast<long long>(counts.parties), static_cast<long long>(counts.scores),
+        static_cast<long long>(counts.selections), static_cast<long long>(counts.outcomes));
     return 0;
 }
 

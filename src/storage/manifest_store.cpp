@@ -43,9 +43,10 @@ struct ManifestStore::Statements {
           // The payload and the reply are written last, by finish_message: the reply is only
           // known once the manifests are stored, and updating a row rewrites all of it, so the
           // first insert stays small and the payload is written once.
-          insert_message(db, "INSERT INTO messages (message_id, content_type, content_sha256, "
-                             "interchange_key, source, received_at, reply_body, payload) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', x'')"),
+          insert_message(db,
+                         "INSERT INTO messages (message_id, content_type, content_sha256, "
+                         "interchange_key, source, received_at, issued_at, reply_body, payload) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', x'')"),
           finish_message(db, "UPDATE messages SET reply_body = ?2, payload = ?3 WHERE id = ?1"),
           upsert_vessel_call(
               db, "INSERT INTO vessel_calls (imo, voyage, port_of_call, vessel_name, carrier, "
@@ -291,7 +292,7 @@ private:
         const std::vector<PlannedConsignment> plan = plan_consignments(manifest);
         if (has_errors(problems_))
             return; // the savepoint rolls the message back; writing more would be wasted
-        resolve_parties(plan);
+        resolve_parties(plan, manifest.vessel_call.eta);
         clear_amended_goods(plan);
         for (const PlannedConsignment& planned : plan)
             write_consignment(manifest, planned, stored);
@@ -479,7 +480,7 @@ private:
     /// Finds or inserts each party of the manifest once and updates its counters in the same
     /// statement. times_seen counts the bills of lading that named a party: once per B/L
     /// whatever its roles, and an amendment counts only the parties it adds to the B/L.
-    void resolve_parties(const std::vector<PlannedConsignment>& plan) {
+    void resolve_parties(const std::vector<PlannedConsignment>& plan, std::string_view seen_at) {
         std::vector<std::string> order; // first mention first, so row ids follow the message
         for (const PlannedConsignment& planned : plan) {
             const auto roles = roles_of(*planned.consignment);
@@ -507,13 +508,13 @@ private:
             PartyUse& use = parties_.at(key);
             s_.find_party.bind(1, key);
             if (const auto id = s_.find_party.query_int64())
-                update_party(*id, use);
+                update_party(*id, use, seen_at);
             else
-                insert_party(key, use);
+                insert_party(key, use, seen_at);
         }
     }
 
-    void insert_party(const std::string& key, PartyUse& use) {
+    void insert_party(const std::string& key, PartyUse& use, std::string_view seen_at) {
         const core::Party& party = *use.party;
         Statement& stmt = s_.insert_party;
         stmt.bind_unowned(1, key);
@@ -523,13 +524,13 @@ private:
         stmt.bind_unowned(5, party.address);
         stmt.bind_unowned(6, party.city);
         stmt.bind_unowned(7, party.postcode);
-        stmt.bind_unowned(8, message_.received_at);
+        stmt.bind_unowned(8, seen_at);
         stmt.bind(9, use.new_bls);
         stmt.run();
         use.id = db_.last_insert_rowid();
     }
 
-    void update_party(std::int64_t id, PartyUse& use) {
+    void update_party(std::int64_t id, PartyUse& use, std::string_view seen_at) {
         // The name keeps its first spelling; details left empty by this message stay as known.
         const core::Party& party = *use.party;
         Statement& stmt = s_.update_party;
@@ -538,7 +539,7 @@ private:
         stmt.bind_unowned(3, party.address);
         stmt.bind_unowned(4, party.city);
         stmt.bind_unowned(5, party.postcode);
-        stmt.bind_unowned(6, message_.received_at);
+        stmt.bind_unowned(6, seen_at);
         stmt.bind(7, use.new_bls);
         stmt.run();
         use.id = id;
@@ -895,6 +896,8 @@ ManifestStore::store_in_transaction(std::span<const IncomingMessage> batch,
             insert.bind_text_or_null(4, message.interchange_key);
             insert.bind(5, message.source);
             insert.bind(6, message.received_at);
+            insert.bind(7, message.manifests.empty() ? std::string_view()
+                                                     : message.manifests.front().issued_at);
             insert.run();
             const std::int64_t message_row = db_.last_insert_rowid();
 

@@ -32,7 +32,8 @@ Counts count_all(Database& db) {
                    "(SELECT count(*) FROM consignments), "
                    "(SELECT count(*) FROM consignments WHERE status = 'active'), "
                    "(SELECT count(*) FROM containers), (SELECT count(*) FROM goods_items), "
-                   "(SELECT count(*) FROM parties)");
+                   "(SELECT count(*) FROM parties), (SELECT count(*) FROM scores), "
+                   "(SELECT count(*) FROM selections), (SELECT count(*) FROM outcomes)");
     Counts counts;
     if (stmt.step()) {
         counts.messages = stmt.column_int64(0);
@@ -42,6 +43,9 @@ Counts count_all(Database& db) {
         counts.containers = stmt.column_int64(4);
         counts.goods_items = stmt.column_int64(5);
         counts.parties = stmt.column_int64(6);
+        counts.scores = stmt.column_int64(7);
+        counts.selections = stmt.column_int64(8);
+        counts.outcomes = stmt.column_int64(9);
         stmt.reset();
     }
     snapshot.release();

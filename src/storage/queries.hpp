@@ -21,6 +21,9 @@ struct Counts {
     std::int64_t containers = 0; ///< one per container and vessel call
     std::int64_t goods_items = 0;
     std::int64_t parties = 0;
+    std::int64_t scores = 0;     ///< containers with a current score
+    std::int64_t selections = 0; ///< containers selected, all days
+    std::int64_t outcomes = 0;   ///< inspection outcomes recorded
 };
 
 Counts count_all(Database& db);

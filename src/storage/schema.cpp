@@ -139,8 +139,133 @@ CREATE TABLE placements (
 CREATE INDEX placements_container ON placements (container_id);
 )sql";
 
+// Profiling: what scores rest on (rule sets, models, watchlists), the scores themselves, the
+// selections made from them and the inspection outcomes that teach the model.
+constexpr std::string_view kVersion2 = R"sql(
+-- when the sender issued the message (its first manifest), for late-filing indicators
+ALTER TABLE messages ADD COLUMN issued_at TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE rule_sets (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    source_text  TEXT NOT NULL,
+    loaded_at    TEXT NOT NULL,
+    loaded_by    TEXT NOT NULL,
+    UNIQUE (name, version)
+);
+
+CREATE TABLE models (
+    id            INTEGER PRIMARY KEY,
+    trained_at    TEXT NOT NULL,
+    feature_names TEXT NOT NULL,            -- JSON array, the model's columns in order
+    metrics       TEXT NOT NULL,            -- JSON: rows, positives, held-out precision, ...
+    status        TEXT NOT NULL CHECK (status = 'adopted' OR status = 'refused'),
+    model         BLOB NOT NULL             -- the tree library's JSON model
+);
+
+-- One row per name: the active rule set and model, and a generation number that any change
+-- to what scores rest on increments, so a running node knows to reload and re-score.
+CREATE TABLE profiling_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE watchlist_entries (
+    id         INTEGER PRIMARY KEY,
+    entry_id   TEXT NOT NULL UNIQUE,
+    kind       TEXT NOT NULL CHECK (kind IN ('party', 'container', 'vessel', 'bill_of_lading',
+                                             'route')),
+    value      TEXT NOT NULL,
+    country    TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    expires    TEXT NOT NULL,               -- YYYY-MM-DD or '' for never
+    points     REAL,
+    added_at   TEXT NOT NULL,
+    removed_at TEXT
+);
+
+-- The current score of each container; `basis` is the newest message row the container's
+-- facts came from, so an amendment makes the score stale.
+CREATE TABLE scores (
+    container_id    INTEGER PRIMARY KEY REFERENCES containers (id),
+    score           REAL NOT NULL,
+    main_source     TEXT NOT NULL,
+    factors         TEXT NOT NULL,          -- JSON array of the explanation
+    features        BLOB NOT NULL,          -- the model features as float32, for training
+    rule_set_id     INTEGER REFERENCES rule_sets (id),
+    model_id        INTEGER REFERENCES models (id),
+    generation      INTEGER NOT NULL,
+    basis           INTEGER NOT NULL REFERENCES messages (id),
+    scored_at       TEXT NOT NULL
+);
+
+CREATE TABLE selections (
+    container_id INTEGER PRIMARY KEY REFERENCES containers (id),
+    day          TEXT NOT NULL,
+    lane         TEXT NOT NULL CHECK (lane IN ('red', 'yellow', 'green')),
+    source       TEXT NOT NULL,
+    random       INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    score        REAL NOT NULL,
+    decided_by   TEXT NOT NULL,
+    decided_at   TEXT NOT NULL
+);
+-- the day's list, in the officers' queue and in the statistics
+CREATE INDEX selections_day ON selections (day);
+
+-- What each day's selection was drawn from, for unbiased estimates from the random share.
+CREATE TABLE selection_days (
+    day          TEXT PRIMARY KEY,
+    candidates   INTEGER NOT NULL,
+    targeted     INTEGER NOT NULL,
+    pool         INTEGER NOT NULL,          -- not targeted: where the random picks came from
+    random_picks INTEGER NOT NULL,
+    policy       TEXT NOT NULL,             -- JSON of the policy used, seed included
+    decided_at   TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE manual_decisions (
+    id           INTEGER PRIMARY KEY,
+    container_id INTEGER NOT NULL REFERENCES containers (id),
+    action       TEXT NOT NULL CHECK (action IN ('add', 'remove')),
+    lane         TEXT NOT NULL CHECK (lane IN ('red', 'yellow', 'green')),
+    reason       TEXT NOT NULL,
+    officer      TEXT NOT NULL,
+    decided_at   TEXT NOT NULL
+);
+
+CREATE TABLE outcomes (
+    container_id INTEGER PRIMARY KEY REFERENCES containers (id),
+    inspected_on TEXT NOT NULL,             -- YYYY-MM-DD
+    method       TEXT NOT NULL CHECK (method IN ('scan', 'physical')),
+    result       TEXT NOT NULL CHECK (result IN ('no_find', 'seizure')),
+    category     TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    recorded_by  TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL
+);
+
+-- Counters kept up to date when outcomes are recorded, so scoring never rescans outcomes.
+CREATE TABLE party_outcomes (
+    party_id    INTEGER PRIMARY KEY REFERENCES parties (id),
+    inspections INTEGER NOT NULL,
+    findings    INTEGER NOT NULL
+);
+
+-- ln(kg per package) statistics per HS heading, added to when a container is first scored.
+CREATE TABLE mass_norms (
+    hs4        TEXT PRIMARY KEY,
+    count      REAL NOT NULL,
+    sum_log    REAL NOT NULL,
+    sum_sq_log REAL NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kVersion1},
+    Migration{2, kVersion2},
 };
 
 static_assert(kMigrations.back().to == kSchemaVersion,

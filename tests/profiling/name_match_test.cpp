@@ -55,6 +55,17 @@ TEST(ParsePartyName, SetsAsideLegalFormsAtEitherEnd) {
     EXPECT_EQ(gulf.legal_forms, (std::vector<std::string>{"FZ", "LLC"}));
 }
 
+TEST(ParsePartyName, KnowsLatinAmericanAndEuropeanLegalForms) {
+    EXPECT_EQ(parse_party_name("Comercial Andina Ltda.").legal_forms,
+              std::vector<std::string>{"LTDA"});
+    EXPECT_EQ(parse_party_name("Frutas del Sur S.L.").legal_forms, std::vector<std::string>{"SL"});
+    EXPECT_EQ(normalize_party_name("Polskie Meble Sp. z o.o."), "POLSKIE MEBLE");
+    EXPECT_EQ(normalize_party_name("Aceros del Norte S.A. de C.V."), "ACEROS DEL NORTE");
+    EXPECT_EQ(parse_party_name("Pesquera Inca S.A.C.").legal_forms,
+              std::vector<std::string>{"SAC"});
+    EXPECT_DOUBLE_EQ(name_similarity("COMERCIAL ANDINA LTDA", "Comercial Andina"), 1.0);
+}
+
 TEST(ParsePartyName, KeepsTradingWordsAndLegalFormsInsideTheName) {
     EXPECT_EQ(normalize_party_name("GENERAL TRADING CO LLC"), "GENERAL TRADING");
     // "AS" opening a name is the Arabic article, not the Norwegian or Turkish legal form.
@@ -445,6 +456,84 @@ TEST(PartyMatcher, IndexLosesNothingAScanWouldFindAmongThousandsWithTypos) {
         found += scanned.size();
     }
     EXPECT_GE(found, 8U) << "the queries must be close enough to find entries";
+}
+
+// A list where many entries share words that are not trade words (as "HARDWARE" or "MILLERS"
+// in real lists) and many persons carry initials: the index reads such long lists last and
+// prunes by bounds, which must lose nothing a scan finds.
+std::vector<WatchlistEntry> crowded_watchlist(std::size_t count) {
+    static constexpr std::array<const char*, 4> kFrequent = {"HARDWARE", "MILLERS", "ABU",
+                                                             "DISTRIBUIDORA"};
+    static constexpr std::array<const char*, 5> kTrades = {"TRADING", "GENERAL TRADING",
+                                                           "IMPORT EXPORT", "", "LOGISTICS"};
+    Generator generator;
+    std::vector<WatchlistEntry> entries;
+    for (std::size_t index = 0; index < count; ++index) {
+        std::string name;
+        if (generator.next(3) == 0) { // a person: given name, maybe an initial, family name
+            name = made_up_word(generator);
+            if (generator.next(2) == 0)
+                name += std::string(" ") + static_cast<char>('A' + generator.next(26)) + ".";
+            name += " " + made_up_word(generator);
+        } else {
+            name = made_up_word(generator);
+            if (generator.next(3) == 0)
+                name = std::string(kFrequent[generator.next(kFrequent.size())]) + " " + name;
+            name += std::string(" ") + kTrades[generator.next(kTrades.size())];
+            if (generator.next(2) == 0)
+                name += std::string(" ") + kFrequent[generator.next(kFrequent.size())];
+        }
+        entries.push_back({"C" + std::to_string(index), name, ""});
+    }
+    return entries;
+}
+
+TEST(PartyMatcher, IndexLosesNothingAScanWouldFindWithFrequentWordsAndInitials) {
+    const auto entries = crowded_watchlist(800);
+    Generator generator;
+    for (const double threshold : {0.85, 0.9}) {
+        const PartyMatcher matcher(entries,
+                                   {.threshold = threshold, .max_results = entries.size()});
+        std::size_t found = 0;
+        for (int query_index = 0; query_index < 12; ++query_index) {
+            const auto& source = entries[generator.next(entries.size())];
+            std::string query;
+            switch (query_index % 4) {
+            case 0: query = with_letter_changed(source.name, generator); break;
+            case 1: query = with_typo(source.name); break;
+            case 2: query = source.name + " HARDWARE"; break;
+            default: query = "J " + source.name; break;
+            }
+            std::vector<std::size_t> scanned;
+            for (std::size_t index = 0; index < entries.size(); ++index) {
+                if (name_similarity(query, entries[index].name) >= threshold)
+                    scanned.push_back(index);
+            }
+            std::vector<std::size_t> indexed;
+            for (const auto& match : matcher.match(query))
+                indexed.push_back(match.entry_index);
+            std::sort(indexed.begin(), indexed.end());
+            EXPECT_EQ(indexed, scanned) << query << " at " << threshold;
+            found += scanned.size();
+        }
+        EXPECT_GE(found, 8U) << "the queries must be close enough to find entries";
+    }
+}
+
+TEST(PartyMatcher, ScoresFewEntriesForNamesThatMatchNothing) {
+    const auto entries = crowded_watchlist(10000);
+    const PartyMatcher matcher(entries);
+    Generator generator;
+    for (int skip = 0; skip < 1000; ++skip) // names the list was not built from
+        made_up_word(generator);
+    std::size_t candidates = 0;
+    constexpr int kQueries = 200;
+    for (int query_index = 0; query_index < kQueries; ++query_index) {
+        const auto query = made_up_word(generator) + " HARDWARE GENERAL TRADING MILLERS";
+        candidates += matcher.candidates(query).size();
+    }
+    // Every query shares two frequent words with hundreds of entries; the bounds leave few.
+    EXPECT_LT(candidates, 3U * kQueries);
 }
 
 } // namespace

@@ -420,16 +420,17 @@ TEST_F(ManifestStoreTest, PartiesAreDeduplicatedAndCounted) {
     EXPECT_EQ(acme->name, "Acme Trading GmbH");
     EXPECT_EQ(acme->times_seen, 2); // BL1 (consignee and notify) and BL2: once per B/L
     const std::string first_seen = acme->first_seen;
+    EXPECT_EQ(first_seen, "2024-01-20T18:00:00Z"); // the call's ETA, not the time of receipt
     EXPECT_EQ(find_party(db_, testing::party("Acme Trading GmbH", "AT"))->times_seen, 1);
     EXPECT_EQ(find_party(db_, testing::party("FOSHAN CERAMICS CO LTD", "CN"))->times_seen, 2);
 
     // An amendment naming the same parties counts nothing new; a new B/L does.
     auto replaced = consignment("BL1", {c1_}, "floor tiles");
     auto c = consignment("BL3", {c3_});
-    ASSERT_EQ(store_one(message("m2", {manifest(MessageFunction::replace, {replaced, c},
-                                                containers_of({replaced, c}))}))
-                  .status,
-              StoreStatus::stored);
+    auto amendment =
+        manifest(MessageFunction::replace, {replaced, c}, containers_of({replaced, c}));
+    amendment.vessel_call.eta = "2024-01-21T06:00:00Z"; // delayed
+    ASSERT_EQ(store_one(message("m2", {amendment})).status, StoreStatus::stored);
     const auto later = find_party(db_, testing::party("Acme Trading GmbH", "DE"));
     EXPECT_EQ(later->times_seen, 3);
     EXPECT_EQ(later->first_seen, first_seen);

@@ -19,14 +19,31 @@ TEST(Schema, FreshFileIsMigratedToTheCurrentVersion) {
     TempDir dir;
     Database db = Database::open(dir.file("fresh.db"), Access::writer);
     EXPECT_EQ(schema_version(db), kSchemaVersion);
-    for (const char* table :
-         {"messages", "vessel_calls", "parties", "consignments", "consignment_revisions",
-          "goods_items", "containers", "seals", "placements"}) {
+    for (const char* table : {"messages",
+                              "vessel_calls",
+                              "parties",
+                              "consignments",
+                              "consignment_revisions",
+                              "goods_items",
+                              "containers",
+                              "seals",
+                              "placements",
+                              "rule_sets",
+                              "models",
+                              "profiling_state",
+                              "watchlist_entries",
+                              "scores",
+                              "selections",
+                              "selection_days",
+                              "manual_decisions",
+                              "outcomes",
+                              "party_outcomes",
+                              "mass_norms"}) {
         Statement stmt(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1");
         stmt.bind(1, table);
         EXPECT_EQ(stmt.query_int64(), 1) << table;
     }
-    EXPECT_EQ(table_count(db), 9);
+    EXPECT_EQ(table_count(db), 20);
 }
 
 TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
@@ -40,7 +57,7 @@ TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
     }
     Database db = Database::open(path, Access::writer);
     EXPECT_EQ(schema_version(db), kSchemaVersion);
-    EXPECT_EQ(table_count(db), 9);
+    EXPECT_EQ(table_count(db), 20);
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM parties"), 1);
     migrate(db); // explicitly again: nothing to do
     EXPECT_EQ(schema_version(db), kSchemaVersion);

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "facts.hpp"
+#include "storage/database.hpp"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+/// Reads what scoring needs from the node's database.
+namespace portscreen::scoring {
+
+/// A container's facts with the newest message row they came from: the container's own
+/// declaration or the last change of a bill of lading placed in it.
+struct LoadedContainer {
+    profiling::ContainerFacts facts;
+    std::int64_t basis = 0;
+};
+
+/// Loads container facts, one vessel call per query, with the party history as counted now.
+/// Owns its prepared statements; used by one thread with its own connection.
+class FactsLoader {
+public:
+    explicit FactsLoader(storage::Database& db);
+
+    /// Every container of the vessel call, in row order.
+    std::vector<LoadedContainer> load_call(std::int64_t vessel_call_id);
+
+private:
+    const std::string& issued_at(std::int64_t message_row);
+
+    storage::Statement call_;
+    storage::Statement message_issued_;
+    // The issue time sits after the payload in each row; read once per message, it is cached.
+    std::unordered_map<std::int64_t, std::string> issued_;
+};
+
+} // namespace portscreen::scoring

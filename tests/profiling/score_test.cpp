@@ -1,0 +1,100 @@
+#include "score.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace portscreen::profiling {
+namespace {
+
+// A rule set whose rules are only named: combine() reads their ids, hits carry the points.
+RuleSet rules_named(int count) {
+    std::string text = R"({"name": "test", "version": 1, "scoring": {"model_points": 50},
+                           "rules": [)";
+    for (int idx = 0; idx < count; ++idx)
+        text += std::string(idx ? "," : "") + R"({"id": "r)" + std::to_string(idx) +
+                R"(", "weight": 10, "reason": "reason )" + std::to_string(idx) +
+                R"(", "when": {"feature": "container.declared_empty", "is": true}})";
+    return RuleSet::parse(text + "]}", "test.json");
+}
+
+double sum_of(const ContainerScore& score) {
+    return std::accumulate(score.factors.begin(), score.factors.end(), 0.0,
+                           [](double sum, const Factor& f) { return sum + f.points; });
+}
+
+TEST(Combine, RulePointsAddUpAndTheLargestSourceLeads) {
+    const auto rules = rules_named(2);
+    const Watchlist watchlist({});
+    const std::vector<RuleHit> hits = {{0, 30, "first"}, {1, 12, "second"}};
+    const auto score = combine(hits, rules, {}, watchlist, nullptr, 0);
+    EXPECT_DOUBLE_EQ(score.score, 42);
+    EXPECT_DOUBLE_EQ(sum_of(score), 42);
+    ASSERT_EQ(score.factors.size(), 2u);
+    EXPECT_EQ(score.factors[0].id, "r0");
+    EXPECT_EQ(score.factors[0].text, "first");
+    EXPECT_EQ(score.main_source, "rule");
+}
+
+TEST(Combine, ScoresAreKeptWithinZeroAndHundredByANamedFactor) {
+    const auto rules = rules_named(3);
+    const Watchlist watchlist({});
+    const std::vector<RuleHit> high = {{0, 60, "a"}, {1, 50, "b"}, {2, 20, "c"}};
+    const auto capped = combine(high, rules, {}, watchlist, nullptr, 0);
+    EXPECT_DOUBLE_EQ(capped.score, 100);
+    EXPECT_NEAR(sum_of(capped), 100, 1e-9);
+    const auto limit = std::find_if(capped.factors.begin(), capped.factors.end(),
+                                    [](const Factor& f) { return f.kind == FactorKind::limit; });
+    ASSERT_NE(limit, capped.factors.end());
+    EXPECT_DOUBLE_EQ(limit->points, -30);
+    EXPECT_EQ(limit->text, "score capped at 100");
+
+    const std::vector<RuleHit> negative = {{0, -15, "known trader"}};
+    const auto floored = combine(negative, rules, {}, watchlist, nullptr, 0);
+    EXPECT_DOUBLE_EQ(floored.score, 0);
+    EXPECT_NEAR(sum_of(floored), 0, 1e-9);
+}
+
+TEST(Combine, ModelPointsAreSharedInProportionToShapValues) {
+    const auto rules = rules_named(1);
+    const Watchlist watchlist({});
+    const std::vector<std::string> names = {"container.cargo_mass_kg", "container.seal_count"};
+    const std::vector<float> shap = {1.5f, -0.5f, -2.0f}; // two features, then the bias
+    const std::vector<float> values = {21000.0f, 0.0f};
+    const ModelView view{shap, names, values};
+    const auto score = combine({}, rules, {}, watchlist, &view, 50);
+    const double expected = 50 / (1 + std::exp(-(1.5 - 0.5 - 2.0)));
+    EXPECT_NEAR(score.score, expected, 1e-6);
+    EXPECT_NEAR(sum_of(score), expected, 1e-6);
+    EXPECT_EQ(score.main_source, "model");
+    double first = 0, second = 0, baseline = 0;
+    for (const auto& factor : score.factors) {
+        if (factor.id == names[0])
+            first = factor.points;
+        else if (factor.id == names[1])
+            second = factor.points;
+        else if (factor.kind == FactorKind::model_baseline)
+            baseline = factor.points;
+    }
+    EXPECT_NEAR(first / second, 1.5 / -0.5, 1e-9); // the shares keep the SHAP ratios
+    EXPECT_NEAR(baseline, 50 / (1 + std::exp(2.0)), 1e-9);
+}
+
+TEST(Combine, LongExplanationsKeepTheLargestFactorsAndStillAddUp) {
+    const auto rules = rules_named(12);
+    const Watchlist watchlist({});
+    std::vector<RuleHit> hits;
+    for (std::size_t idx = 0; idx < 12; ++idx)
+        hits.push_back({idx, static_cast<double>(idx + 1), "hit"});
+    const auto score = combine(hits, rules, {}, watchlist, nullptr, 0);
+    ASSERT_EQ(score.factors.size(), kListedFactors + 1);
+    EXPECT_EQ(score.factors.front().id, "r11");
+    EXPECT_EQ(score.factors.back().kind, FactorKind::other);
+    EXPECT_DOUBLE_EQ(score.factors.back().points, 1 + 2 + 3 + 4);
+    EXPECT_DOUBLE_EQ(sum_of(score), 78);
+}
+
+} // namespace
+} // namespace portscreen::profiling

@@ -1,0 +1,3 @@
+#include "tree_shap.hpp"
+#include <gtest/gtest.h>
+TEST(TreeExplainer, Placeholder) {}

@@ -1,0 +1,337 @@
+// Scoring against a real SQLite file: simulated port days stored, scored, selected, inspected
+// and learnt from; and the node's path end to end over ZeroMQ on 127.0.0.1.
+
+#include "messaging/feed_client.hpp"
+#include "messaging/ingest_server.hpp"
+#include "reference/reference.hpp"
+#include "scoring/profile_store.hpp"
+#include "scoring/rescorer.hpp"
+#include "scoring/scoring_service.hpp"
+#include "scoring/selection_store.hpp"
+#include "scoring/training.hpp"
+#include "sim/simulator.hpp"
+#include "storage/database.hpp"
+#include "storage/manifest_store.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+namespace portscreen::scoring {
+namespace {
+
+namespace fs = std::filesystem;
+using storage::Database;
+using storage::Statement;
+
+const std::vector<reference::HsEntry>& hs() {
+    static const auto entries =
+        reference::load_hs_nomenclature(reference::default_hs_nomenclature_path());
+    return entries;
+}
+
+/// A small simulated day: a few vessel calls, a few thousand containers, planted cases.
+const sim::Day& day(int index) {
+    static std::map<int, sim::Day> days;
+    auto found = days.find(index);
+    if (found == days.end()) {
+        sim::DayPlan plan;
+        plan.seed = 7;
+        plan.date = "2026-10-" + std::string(index < 10 ? "0" : "") + std::to_string(index);
+        plan.vessel_calls = 3;
+        plan.min_containers = 1500;
+        plan.suspicious_share = 0.03;
+        found = days.emplace(index, sim::simulate_day(plan, hs())).first;
+    }
+    return found->second;
+}
+
+std::string today() {
+    return "2026-10-31";
+}
+
+class ScoringTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("portscreen-scoring-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        db_ = std::make_unique<Database>(Database::open(file(), storage::Access::writer));
+    }
+    void TearDown() override {
+        db_.reset();
+        fs::remove_all(dir_);
+    }
+
+    fs::path file() const { return dir_ / "portscreen.db"; }
+
+    /// Stores every message of a simulated day, as ingest would.
+    void store(const sim::Day& simulated) {
+        storage::ManifestStore store(*db_);
+        for (std::size_t idx = 0; idx < simulated.messages.size(); ++idx) {
+            storage::IncomingMessage message;
+            message.message_id = simulated.plan.date + "-" + simulated.messages[idx].name;
+            message.content_type = simulated.messages[idx].content_type;
+            message.payload = simulated.messages[idx].payload;
+            message.content_sha256 = message.message_id; // unique is all the store asks
+            message.source = "test";
+            message.received_at = simulated.plan.date + "T00:00:00Z";
+            message.manifests = {simulated.manifests[idx]};
+            const auto results = store.store_batch(
+                std::span(&message, 1), [](const auto&, const auto&) { return std::string("ok"); });
+            ASSERT_EQ(results.at(0).status, storage::StoreStatus::stored) << message.message_id;
+        }
+    }
+
+    std::size_t score_all(Rescorer& rescorer) {
+        std::size_t scored = 0;
+        for (const auto call : rescorer.open_calls("0000-00-00"))
+            scored += rescorer.score_call(call, today()).scored;
+        return scored;
+    }
+
+    std::int64_t count(const std::string& sql) { return db_->query_int64(sql); }
+
+    /// Mean stored score of the planted hits and of the other containers of a day.
+    std::pair<double, double> mean_scores(const sim::Day& simulated) {
+        std::set<std::string> hits;
+        for (const auto& planted : simulated.ground_truth)
+            if (planted.hit)
+                hits.insert(planted.container_number);
+        Statement all(*db_, "SELECT c.number, s.score FROM scores s JOIN containers c "
+                            "ON c.id = s.container_id JOIN vessel_calls v "
+                            "ON v.id = c.vessel_call_id WHERE substr(v.eta, 1, 10) = ?1");
+        all.bind(1, simulated.plan.date);
+        double hit_sum = 0, other_sum = 0;
+        int hit_n = 0, other_n = 0;
+        while (all.step()) {
+            if (hits.contains(all.column_text(0))) {
+                hit_sum += all.column_double(1);
+                ++hit_n;
+            } else {
+                other_sum += all.column_double(1);
+                ++other_n;
+            }
+        }
+        EXPECT_GT(hit_n, 0);
+        EXPECT_GT(other_n, 0);
+        return {hit_sum / std::max(1, hit_n), other_sum / std::max(1, other_n)};
+    }
+
+    fs::path dir_;
+    std::unique_ptr<Database> db_;
+};
+
+TEST_F(ScoringTest, EveryContainerGetsAnExplainedScoreWithItsProvenance) {
+    store(day(1));
+    Rescorer rescorer(*db_, hs());
+    const auto containers = count("SELECT count(*) FROM containers");
+    EXPECT_EQ(score_all(rescorer), static_cast<std::size_t>(containers));
+    EXPECT_EQ(count("SELECT count(*) FROM scores"), containers);
+    // The default rule set was activated on this new node, and every score names it.
+    const auto rules = active_rule_set(*db_);
+    ASSERT_TRUE(rules);
+    EXPECT_EQ(count("SELECT count(*) FROM scores WHERE rule_set_id = " + std::to_string(rules->id)),
+              containers);
+    EXPECT_EQ(count("SELECT count(*) FROM scores WHERE model_id IS NOT NULL"), 0);
+    // Factors add up to the score, and stay within 0..100.
+    Statement all(*db_, "SELECT score, factors, basis FROM scores");
+    while (all.step()) {
+        const double score = all.column_double(0);
+        ASSERT_GE(score, 0);
+        ASSERT_LE(score, 100);
+        double sum = 0;
+        for (const auto& factor : nlohmann::json::parse(all.column_text(1))) {
+            sum += factor.at("points").get<double>();
+            ASSERT_FALSE(factor.at("text").get<std::string>().empty());
+        }
+        ASSERT_NEAR(sum, score, 0.1); // each factor is stored rounded to 0.01
+        ASSERT_GT(all.column_int64(2), 0);
+    }
+    // Nothing is stale any more: a second pass scores nothing.
+    EXPECT_EQ(score_all(rescorer), 0u);
+    // Planted hits stand out from the rest under the default rules alone.
+    const auto [hits, others] = mean_scores(day(1));
+    EXPECT_GT(hits, others + 10) << "hits " << hits << ", others " << others;
+}
+
+TEST_F(ScoringTest, AnAmendmentOrAWatchlistEntryMakesScoresStale) {
+    store(day(1));
+    Rescorer rescorer(*db_, hs());
+    score_all(rescorer);
+    // Watch the consignee of one B/L: that container alone gains a watchlist factor.
+    const auto& manifest = day(1).manifests.front();
+    const auto& bl = manifest.consignments.front();
+    const std::string number = bl.goods_items.front().placements.front().container_number;
+    profiling::WatchEntry entry;
+    entry.id = "test-1";
+    entry.kind = profiling::WatchKind::party;
+    entry.value = bl.consignee.name;
+    entry.country = bl.consignee.country;
+    entry.reason = "linked to a seizure elsewhere";
+    entry.source = "test unit";
+    {
+        storage::Transaction transaction(*db_);
+        add_watch_entries(*db_, std::span(&entry, 1), "2026-10-31T00:00:00Z");
+        transaction.commit();
+    }
+    ASSERT_TRUE(rescorer.reload_if_changed());
+    EXPECT_GT(score_all(rescorer), 0u);
+    Statement factors(*db_, "SELECT s.factors FROM scores s JOIN containers c "
+                            "ON c.id = s.container_id WHERE c.number = ?1");
+    factors.bind(1, number);
+    const auto text = factors.query_text();
+    ASSERT_TRUE(text);
+    EXPECT_NE(text->find("\"kind\":\"watchlist\""), std::string::npos) << *text;
+    EXPECT_NE(text->find("test-1"), std::string::npos) << *text;
+    EXPECT_EQ(count("SELECT count(*) FROM scores WHERE factors LIKE '%\"test-1\"%'"),
+              count("SELECT count(*) FROM scores WHERE factors LIKE '%test-1%'"));
+}
+
+TEST_F(ScoringTest, ABrokenRuleSetIsRefusedAndTheActiveOneStays) {
+    Rescorer rescorer(*db_, hs());
+    const auto before = active_rule_set(*db_);
+    ASSERT_TRUE(before);
+    EXPECT_THROW(profiling::RuleSet::parse("{\"name\": \"x\",\n \"version\": 0}", "draft.json"),
+                 profiling::RuleSetError);
+    EXPECT_EQ(active_rule_set(*db_)->id, before->id);
+    EXPECT_FALSE(rescorer.reload_if_changed());
+}
+
+TEST_F(ScoringTest, SelectionInspectionsAndRetrainingFromOutcomes) {
+    profiling::SelectionPolicy policy;
+    policy.scan_capacity = 120;
+    policy.exam_capacity = 20;
+    policy.seed = 3;
+    auto rescorer = std::make_unique<Rescorer>(*db_, hs());
+    for (int index = 1; index <= 6; ++index) {
+        const auto& simulated = day(index);
+        store(simulated);
+        score_all(*rescorer);
+        const auto selection = select_day(*db_, simulated.plan.date, policy, "test");
+        EXPECT_LE(selection.exams_used, policy.exam_capacity);
+        EXPECT_LE(selection.scans_used, policy.scan_capacity);
+        EXPECT_GT(selection.random_picks, 0);
+        // Simulated inspections of the selection, from the ground truth.
+        std::set<std::string> hits;
+        for (const auto& planted : simulated.ground_truth)
+            if (planted.hit)
+                hits.insert(planted.container_number);
+        storage::Transaction transaction(*db_);
+        for (const auto& decision : selection.selected) {
+            Outcome outcome;
+            outcome.container_id = decision.id;
+            outcome.inspected_on = simulated.plan.date;
+            outcome.method = "scan";
+            outcome.seizure = hits.contains(decision.container_number);
+            outcome.recorded_by = "test";
+            record_outcome(*db_, outcome, "2026-10-31T00:00:00Z");
+        }
+        transaction.commit();
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM selection_days"), 6);
+    // The outcome counters of the parties follow the outcomes.
+    EXPECT_EQ(count("SELECT sum(findings) > 0 FROM party_outcomes"), 1);
+    const auto estimates = estimate_days(*db_, "2026-10-01", "2026-10-06");
+    EXPECT_EQ(estimates.days, 6);
+    EXPECT_TRUE(estimates.targeted_hit_rate.defined);
+    EXPECT_GT(estimates.targeted_hit_rate.value, estimates.rest_finding_rate.value);
+
+    TrainingOptions options;
+    options.min_positives = 5;
+    const auto first = train_model(*db_, options);
+    EXPECT_TRUE(first.adopted) << first.decision;
+    EXPECT_GT(first.new_average_precision, 0.2);
+    ASSERT_TRUE(active_model(*db_));
+    EXPECT_EQ(active_model(*db_)->id, first.model_id);
+
+    // The same outcomes again: no worse, so adopted.
+    const auto second = train_model(*db_, options);
+    EXPECT_TRUE(second.adopted) << second.decision;
+
+    // Outcomes corrupted in the training part only: the new model is worse on the held-out
+    // recent outcomes and must not replace the active one.
+    db_->execute("UPDATE outcomes SET result = CASE result WHEN 'seizure' THEN 'no_find' "
+                 "ELSE 'seizure' END WHERE inspected_on < '2026-10-05'");
+    const auto third = train_model(*db_, options);
+    EXPECT_FALSE(third.adopted) << third.decision;
+    EXPECT_EQ(active_model(*db_)->id, second.model_id);
+    EXPECT_EQ(count("SELECT count(*) FROM models WHERE status = 'refused'"), 1);
+
+    // With the model active, the next day is scored by rules, watchlists and the model.
+    ASSERT_TRUE(rescorer->reload_if_changed());
+    store(day(7));
+    score_all(*rescorer);
+    EXPECT_GT(
+        count("SELECT count(*) FROM scores WHERE model_id = " + std::to_string(second.model_id)),
+        0);
+    EXPECT_GT(count("SELECT count(*) FROM scores WHERE factors LIKE '%\"kind\":\"model\"%'"), 0);
+}
+
+TEST(ScoringEndToEnd, ManifestsOverZeroMqAreStoredScoredAndSelected) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("portscreen-scoring-e2e-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path file = dir / "portscreen.db";
+    const auto reference = reference::load_reference_data(
+        reference::default_iso3166_path(), reference::default_hs_nomenclature_path());
+    {
+        ScoringService scoring(file, hs());
+        scoring.start();
+        zmq::context_t context;
+        messaging::IngestOptions options;
+        options.endpoint = "tcp://127.0.0.1:*";
+        messaging::IngestServer ingest(context, options, file, reference);
+        ingest.on_stored(
+            [&scoring](std::span<const std::int64_t> calls) { scoring.notify(calls); });
+        ingest.start();
+
+        messaging::FeedOptions feed;
+        feed.endpoint = ingest.endpoint();
+        feed.timeout = std::chrono::milliseconds(10'000);
+        std::vector<messaging::Outgoing> messages;
+        for (const auto& message : day(1).messages)
+            messages.push_back(
+                {messaging::new_message_id(), message.content_type, message.payload});
+        const auto replies = messaging::FeedClient(context, feed).send_all(messages);
+        for (const auto& reply : replies) {
+            ASSERT_TRUE(reply);
+            ASSERT_EQ(reply->status, "ACK") << reply->body;
+        }
+        // Scoring follows the commits on its own thread: wait for it, within a bound.
+        auto reader = Database::open(file, storage::Access::reader);
+        const auto containers = reader.query_int64("SELECT count(*) FROM containers");
+        for (int attempt = 0; attempt < 300; ++attempt) {
+            if (reader.query_int64("SELECT count(*) FROM scores") == containers)
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        EXPECT_EQ(reader.query_int64("SELECT count(*) FROM scores"), containers);
+        ingest.stop();
+        scoring.stop();
+    }
+    auto db = Database::open(file, storage::Access::writer);
+    profiling::SelectionPolicy policy;
+    policy.scan_capacity = 60;
+    policy.exam_capacity = 10;
+    const auto selection = select_day(db, day(1).plan.date, policy, "test");
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM selections"),
+              static_cast<std::int64_t>(selection.selected.size()));
+    EXPECT_GT(db.query_int64("SELECT count(*) FROM selections WHERE random = 1"), 0);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM selections WHERE lane = 'red'"),
+              selection.exams_used);
+}
+
+} // namespace
+} // namespace portscreen::scoring
