@@ -207,11 +207,22 @@ void BatchScorer::score(std::span<const ContainerFacts> facts, std::string_view 
                                      *setup_.watchlist, nullptr, 0);
         return;
     }
-    const Contributions shap = setup_.model->contributions(matrix_);
+    Contributions shap;
+    std::vector<float> explained; // one row's values, from the explainer
+    if (setup_.explainer != nullptr)
+        explained.resize(cols + 1);
+    else
+        shap = setup_.model->contributions(matrix_);
     for (std::size_t row = 0; row < facts.size(); ++row) {
         ModelView view;
-        view.contributions =
-            std::span<const float>(shap.values).subspan(row * shap.cols, shap.cols);
+        if (setup_.explainer != nullptr) {
+            setup_.explainer->contributions(
+                std::span<const float>(matrix_.values).subspan(row * cols, cols), explained);
+            view.contributions = explained;
+        } else {
+            view.contributions =
+                std::span<const float>(shap.values).subspan(row * shap.cols, shap.cols);
+        }
         view.feature_names = setup_.model_feature_names;
         view.values = std::span<const float>(matrix_.values).subspan(row * cols, cols);
         out[row].score = combine(rule_hits[row], *setup_.rules, watch_hits[row], *setup_.watchlist,

@@ -14,12 +14,13 @@ namespace portscreen::profiling {
 class TreeExplainer {
 public:
     /// The deepest tree accepted (levels below the root). The per-row paths live in stack
-    /// buffers of this size, so deeper models are refused when they are read.
+    /// buffers sized by it, so deeper models are refused when they are read.
     static constexpr int kMaxDepth = 31;
 
-    /// Reads a `gbtree` model with objective `binary:logistic` or `reg:logistic`. Throws
-    /// std::runtime_error naming what it cannot read or does not support (other objectives and
-    /// boosters, categorical splits, trees deeper than kMaxDepth).
+    /// Reads a `gbtree` model with objective `binary:logistic` or `reg:logistic` (XGBoost 1.7's
+    /// JSON schema). Throws std::runtime_error naming what it cannot read or does not support:
+    /// other objectives and boosters, several outputs, categorical splits, trees deeper than
+    /// kMaxDepth.
     static TreeExplainer from_xgboost_json(std::span<const std::uint8_t> model_json);
 
     std::size_t num_features() const { return num_features_; }
@@ -31,11 +32,11 @@ public:
     float bias() const { return bias_; }
 
     /// Exact path-dependent TreeSHAP values of one row: num_features() values, then the bias.
-    /// They are the values XGBoost's pred_contribs gives, and they add up to margin(row).
-    /// `row` has num_features() values (NaN = missing) and `out` room for num_features() + 1.
-    /// Allocates nothing.
+    /// They are the values XGBoost's pred_contribs gives (up to float rounding), and they add up
+    /// to margin(row). `row` has num_features() values (NaN = missing), `out` room for
+    /// num_features() + 1; other sizes throw std::invalid_argument. Allocates nothing.
     void contributions(std::span<const float> row, std::span<float> out) const;
-    /// The raw margin (log-odds) of one row.
+    /// The raw margin (log-odds) of one row, as GbtModel::predict_margin computes it.
     float margin(std::span<const float> row) const;
 
 private:
@@ -46,15 +47,15 @@ private:
         std::uint32_t feature; ///< split feature; the top bit is set when NaN goes left
         std::uint32_t left;    ///< index of the left child, the right one follows; 0 for a leaf
     };
-
-    TreeExplainer() = default;
-    float mean_value(std::uint32_t node_idx, const std::vector<float>& covers) const;
-
-    std::vector<Node> nodes_; ///< all trees; a root is never a child, so 0 marks a leaf
     struct Tree {
         std::uint32_t root; ///< index in nodes_
         int depth;          ///< levels below the root
     };
+
+    TreeExplainer() = default;
+    float mean_value(std::uint32_t node_idx, const std::vector<float>& covers) const;
+
+    std::vector<Node> nodes_; ///< all trees; node 0 is a root, never a child, so 0 marks a leaf
     std::vector<Tree> trees_;
     std::size_t num_features_ = 0;
     int max_depth_ = 0;

@@ -9,8 +9,10 @@ using profiling::ConsignmentFacts;
 using profiling::GoodsFacts;
 using profiling::PartyFacts;
 
-// One row per container and goods item placed in it (one row for a container with none).
-// Cancelled bills of lading leave their goods rows with a NULL consignment, skipped below.
+// One row per container and goods item placed in it (one row for a container with none),
+// in the order of the (vessel_call_id, number) index, so no sort is needed. Cancelled bills of
+// lading leave their goods rows with a NULL consignment, skipped below. Parties come by id from
+// a cache, since the same few hundred appear on thousands of rows.
 constexpr const char* kCallSql = R"sql(
 SELECT c.id, c.number, c.size_type, c.load_status, c.gross_mass_kg, c.tare_mass_kg,
        c.message_row, (SELECT count(*) FROM seals s WHERE s.container_id = c.id),
@@ -20,25 +22,19 @@ SELECT c.id, c.number, c.size_type, c.load_status, c.gross_mass_kg, c.tare_mass_
        b.message_row,
        g.hs_code, g.description, coalesce(p.packages, g.packages), g.packages, g.package_type,
        g.gross_mass_kg, (SELECT count(*) FROM placements q WHERE q.goods_item_id = g.id),
-       ps.name, ps.country, ps.times_seen, ps.first_seen, o1.inspections, o1.findings,
-       pc.name, pc.country, pc.times_seen, pc.first_seen, o2.inspections, o2.findings,
-       pn.name, pn.country, pn.times_seen, pn.first_seen, o3.inspections, o3.findings,
-       pf.name, pf.country, pf.times_seen, pf.first_seen, o4.inspections, o4.findings
+       b.shipper_id, b.consignee_id, b.notify_id, b.forwarder_id
 FROM containers c
 JOIN vessel_calls v ON v.id = c.vessel_call_id
 LEFT JOIN placements p ON p.container_id = c.id
 LEFT JOIN goods_items g ON g.id = p.goods_item_id
 LEFT JOIN consignments b ON b.id = g.consignment_id AND b.status = 'active'
-LEFT JOIN parties ps ON ps.id = b.shipper_id
-LEFT JOIN party_outcomes o1 ON o1.party_id = b.shipper_id
-LEFT JOIN parties pc ON pc.id = b.consignee_id
-LEFT JOIN party_outcomes o2 ON o2.party_id = b.consignee_id
-LEFT JOIN parties pn ON pn.id = b.notify_id
-LEFT JOIN party_outcomes o3 ON o3.party_id = b.notify_id
-LEFT JOIN parties pf ON pf.id = b.forwarder_id
-LEFT JOIN party_outcomes o4 ON o4.party_id = b.forwarder_id
 WHERE c.vessel_call_id = ?1
-ORDER BY c.id, b.id, g.item_number
+ORDER BY c.number
+)sql";
+
+constexpr const char* kPartySql = R"sql(
+SELECT p.name, p.country, p.times_seen, p.first_seen, o.inspections, o.findings
+FROM parties p LEFT JOIN party_outcomes o ON o.party_id = p.id WHERE p.id = ?1
 )sql";
 
 enum Column {
@@ -74,7 +70,7 @@ enum Column {
     kPackageType,
     kItemMass,
     kItemPlacements,
-    kParties, ///< four parties of six columns each: shipper, consignee, notify, forwarder
+    kParties, ///< four party ids: shipper, consignee, notify, forwarder
 };
 
 std::vector<std::string> split_ports(std::string_view text) {
@@ -91,24 +87,34 @@ std::vector<std::string> split_ports(std::string_view text) {
     return ports;
 }
 
-PartyFacts read_party(const storage::Statement& row, int first) {
-    PartyFacts party;
-    if (row.column_is_null(first))
-        return party;
-    party.name = row.column_text(first);
-    party.country = row.column_text(first + 1);
-    // The B/L being scored is counted in times_seen; history is what came before it.
-    party.history.times_seen = std::max<std::int64_t>(0, row.column_int64(first + 2) - 1);
-    party.history.first_seen = row.column_text(first + 3).substr(0, 10);
-    party.history.inspections = row.column_int64(first + 4);
-    party.history.findings = row.column_int64(first + 5);
-    return party;
-}
-
 } // namespace
 
 FactsLoader::FactsLoader(storage::Database& db)
-    : call_(db, kCallSql), message_issued_(db, "SELECT issued_at FROM messages WHERE id = ?1") {}
+    : call_(db, kCallSql), party_(db, kPartySql),
+      message_issued_(db, "SELECT issued_at FROM messages WHERE id = ?1") {}
+
+const PartyFacts& FactsLoader::party(const storage::Statement& row, int column) {
+    static const PartyFacts kNone;
+    if (row.column_is_null(column))
+        return kNone;
+    const std::int64_t id = row.column_int64(column);
+    auto [it, inserted] = parties_.try_emplace(id);
+    if (inserted) {
+        party_.bind(1, id);
+        if (party_.step()) {
+            PartyFacts& party = it->second;
+            party.name = party_.column_text(0);
+            party.country = party_.column_text(1);
+            // The B/L being scored is counted in times_seen; history is what came before it.
+            party.history.times_seen = std::max<std::int64_t>(0, party_.column_int64(2) - 1);
+            party.history.first_seen = party_.column_text(3).substr(0, 10);
+            party.history.inspections = party_.column_int64(4);
+            party.history.findings = party_.column_int64(5);
+            party_.reset();
+        }
+    }
+    return it->second;
+}
 
 const std::string& FactsLoader::issued_at(std::int64_t message_row) {
     auto [it, inserted] = issued_.try_emplace(message_row);
@@ -121,8 +127,10 @@ const std::string& FactsLoader::issued_at(std::int64_t message_row) {
 
 std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id) {
     std::vector<LoadedContainer> out;
+    // Party history is read once per call: what it counts changes between calls, not within.
+    parties_.clear();
     call_.bind(1, vessel_call_id);
-    std::int64_t consignment_id = 0;
+    std::vector<std::int64_t> consignment_ids; // of the current container, parallel to its B/Ls
     while (call_.step()) {
         const std::int64_t container_id = call_.column_int64(kContainerId);
         if (out.empty() || out.back().facts.container_id != container_id) {
@@ -146,14 +154,14 @@ std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id)
             facts.manifest_issued_at = issued_at(facts.message_row);
             loaded.basis = facts.message_row;
             out.push_back(std::move(loaded));
-            consignment_id = 0;
+            consignment_ids.clear();
         }
         if (call_.column_is_null(kConsignmentId))
             continue; // no goods, or goods of a cancelled B/L
         LoadedContainer& loaded = out.back();
-        const std::int64_t this_consignment = call_.column_int64(kConsignmentId);
-        if (this_consignment != consignment_id) {
-            consignment_id = this_consignment;
+        const std::int64_t consignment_id = call_.column_int64(kConsignmentId);
+        auto known = std::find(consignment_ids.begin(), consignment_ids.end(), consignment_id);
+        if (known == consignment_ids.end()) {
             ConsignmentFacts bl;
             bl.master_bl = call_.column_text(kMasterBl);
             bl.house_bl = call_.column_text(kHouseBl);
@@ -166,12 +174,16 @@ std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id)
             const std::int64_t changed_by = call_.column_int64(kConsignmentMessage);
             bl.last_changed_at = issued_at(changed_by);
             loaded.basis = std::max(loaded.basis, changed_by);
-            bl.shipper = read_party(call_, kParties);
-            bl.consignee = read_party(call_, kParties + 6);
-            bl.notify_party = read_party(call_, kParties + 12);
-            bl.forwarder = read_party(call_, kParties + 18);
+            bl.shipper = party(call_, kParties);
+            bl.consignee = party(call_, kParties + 1);
+            bl.notify_party = party(call_, kParties + 2);
+            bl.forwarder = party(call_, kParties + 3);
             loaded.facts.consignments.push_back(std::move(bl));
+            consignment_ids.push_back(consignment_id);
+            known = consignment_ids.end() - 1;
         }
+        auto& bl =
+            loaded.facts.consignments[static_cast<std::size_t>(known - consignment_ids.begin())];
         GoodsFacts goods;
         goods.hs_code = call_.column_text(kHsCode);
         goods.description = call_.column_text(kDescription);
@@ -189,7 +201,7 @@ std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id)
             else
                 goods.gross_mass_kg = *mass / static_cast<double>(placements);
         }
-        loaded.facts.consignments.back().goods.push_back(std::move(goods));
+        bl.goods.push_back(std::move(goods));
     }
     return out;
 }

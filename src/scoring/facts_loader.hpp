@@ -24,14 +24,17 @@ class FactsLoader {
 public:
     explicit FactsLoader(storage::Database& db);
 
-    /// Every container of the vessel call, in row order.
+    /// Every container of the vessel call, by container number.
     std::vector<LoadedContainer> load_call(std::int64_t vessel_call_id);
 
 private:
     const std::string& issued_at(std::int64_t message_row);
+    const profiling::PartyFacts& party(const storage::Statement& row, int column);
 
     storage::Statement call_;
+    storage::Statement party_;
     storage::Statement message_issued_;
+    std::unordered_map<std::int64_t, profiling::PartyFacts> parties_;
     // The issue time sits after the payload in each row; read once per message, it is cached.
     std::unordered_map<std::int64_t, std::string> issued_;
 };

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -104,7 +105,18 @@ std::vector<std::int64_t> Rescorer::open_calls(const std::string& since) {
     return out;
 }
 
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+} // namespace
+
 RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string& today) {
+    RescoreCount count;
+    auto started = std::chrono::steady_clock::now();
     std::vector<LoadedContainer> loaded;
     std::unordered_map<std::int64_t, StoredScore> stored;
     {
@@ -127,7 +139,6 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
                                                  profile_->generation};
         snapshot.commit();
     }
-    RescoreCount count;
     count.containers = loaded.size();
     std::vector<profiling::ContainerFacts> stale;
     std::vector<std::int64_t> bases;
@@ -144,8 +155,12 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
     if (stale.empty())
         return count;
 
+    count.load_ms = ms_since(started);
+    started = std::chrono::steady_clock::now();
     std::vector<profiling::ScoredContainer> scored;
     scorer_->score(stale, today, scored);
+    count.score_ms = ms_since(started);
+    started = std::chrono::steady_clock::now();
 
     const std::string now = utc_now_iso8601();
     storage::Transaction transaction(db_);
@@ -182,6 +197,7 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
         }
     }
     transaction.commit();
+    count.store_ms = ms_since(started);
     count.scored = stale.size();
     return count;
 }

@@ -37,6 +37,9 @@ std::unique_ptr<Profile> load_profile(storage::Database& db,
 struct RescoreCount {
     std::size_t containers = 0; ///< of the call
     std::size_t scored = 0;     ///< stale ones scored now
+    double load_ms = 0;         ///< reading the facts
+    double score_ms = 0;        ///< scoring them
+    double store_ms = 0;        ///< writing the scores, commit included
 };
 
 /// Scores the containers whose stored score is missing or stale: their facts changed since (an

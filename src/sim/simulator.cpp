@@ -395,7 +395,12 @@ Day simulate_day(const DayPlan& plan, const std::vector<reference::HsEntry>& hs)
         request.minute_of_day = message.minute;
         request.date = plan.date;
         request.recipient = plan.port + "CUSTOMS";
-        request.control_reference = std::to_string(idx + 1);
+        // Unique across days as well, as a carrier's references are: "2611270002".
+        std::string day_digits;
+        for (const char c : plan.date.substr(2))
+            if (c != '-')
+                day_digits += c;
+        request.control_reference = day_digits + sequence;
         day.messages.push_back(render(message.manifest, request));
         day.manifests.push_back(std::move(message.manifest));
     }

@@ -160,10 +160,12 @@ Database Database::open(const std::filesystem::path& path, Access access,
     }
 
     Database db(std::move(connection), access, name);
-    if (access == Access::writer)
-        migrate(db);
-    else
+    if (access == Access::writer) {
+        if (options.migrate)
+            migrate(db);
+    } else {
         check_schema_version(db);
+    }
     return db;
 }
 

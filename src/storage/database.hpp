@@ -55,6 +55,8 @@ struct OpenOptions {
     /// the log beyond this many pages, which adds to that commit's time. 0 leaves checkpoints
     /// to `Database::checkpoint()`; the log then grows until it is called.
     std::int64_t wal_autocheckpoint_pages = 1000;
+    /// A writer brings the schema up to date at open; tests of migrations turn this off.
+    bool migrate = true;
 };
 
 /// One connection to a database file. A writer opens the file in WAL mode with

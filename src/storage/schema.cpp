@@ -291,11 +291,13 @@ void check_schema_version(Database& db) {
         refuse_newer(db, found);
 }
 
-void migrate(Database& db) {
+void migrate(Database& db, int target) {
     check_schema_version(db);
-    if (schema_version(db) == kSchemaVersion)
+    if (schema_version(db) >= target)
         return;
     for (const Migration& step : kMigrations) {
+        if (step.to > target)
+            break;
         // The version is read again under the write lock: another writer may have migrated the
         // file between our check and our BEGIN IMMEDIATE.
         Transaction transaction(db);

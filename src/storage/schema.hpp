@@ -15,7 +15,7 @@ int schema_version(Database& db);
 /// Brings the schema up to `kSchemaVersion`, one step per transaction, so an interrupted upgrade
 /// leaves the file at a consistent earlier version. Throws `Error` when the file is newer than
 /// this program. `Database::open` calls it for writers.
-void migrate(Database& db);
+void migrate(Database& db, int target = kSchemaVersion);
 
 /// Throws `Error` when the file's schema is newer than this program. `Database::open` calls it
 /// for readers, which cannot migrate.

@@ -4,6 +4,7 @@
 #include "messaging/feed_client.hpp"
 #include "messaging/ingest_server.hpp"
 #include "reference/reference.hpp"
+#include "scoring/backtest.hpp"
 #include "scoring/profile_store.hpp"
 #include "scoring/rescorer.hpp"
 #include "scoring/scoring_service.hpp"
@@ -75,10 +76,20 @@ protected:
 
     fs::path file() const { return dir_ / "portscreen.db"; }
 
-    /// Stores every message of a simulated day, as ingest would.
-    void store(const sim::Day& simulated) {
+    static bool is_amendment(const sim::Message& message) {
+        return message.name.find("-change") != std::string::npos ||
+               message.name.find("-replace") != std::string::npos;
+    }
+
+    /// Stores the messages of a simulated day, as ingest would: all of them, or only the
+    /// originals, or only the amendments.
+    enum class Part { all, originals, amendments };
+    void store(const sim::Day& simulated, Part part = Part::all) {
         storage::ManifestStore store(*db_);
         for (std::size_t idx = 0; idx < simulated.messages.size(); ++idx) {
+            if (part != Part::all &&
+                is_amendment(simulated.messages[idx]) != (part == Part::amendments))
+                continue;
             storage::IncomingMessage message;
             message.message_id = simulated.plan.date + "-" + simulated.messages[idx].name;
             message.content_type = simulated.messages[idx].content_type;
@@ -166,9 +177,19 @@ TEST_F(ScoringTest, EveryContainerGetsAnExplainedScoreWithItsProvenance) {
 }
 
 TEST_F(ScoringTest, AnAmendmentOrAWatchlistEntryMakesScoresStale) {
-    store(day(1));
+    store(day(1), Part::originals);
     Rescorer rescorer(*db_, hs());
-    score_all(rescorer);
+    const auto containers = count("SELECT count(*) FROM containers");
+    EXPECT_EQ(score_all(rescorer), static_cast<std::size_t>(containers));
+    // Amendments re-score the containers of the B/Ls they change, and only those.
+    const auto newest_before = count("SELECT max(id) FROM messages");
+    store(day(1), Part::amendments);
+    ASSERT_GT(count("SELECT max(id) FROM messages"), newest_before) << "the day has amendments";
+    const auto rescored = score_all(rescorer);
+    EXPECT_GT(rescored, 0u);
+    EXPECT_LT(rescored, static_cast<std::size_t>(containers) / 10);
+    EXPECT_EQ(count("SELECT count(*) FROM scores WHERE basis > " + std::to_string(newest_before)),
+              static_cast<std::int64_t>(rescored));
     // Watch the consignee of one B/L: that container alone gains a watchlist factor.
     const auto& manifest = day(1).manifests.front();
     const auto& bl = manifest.consignments.front();
@@ -267,6 +288,23 @@ TEST_F(ScoringTest, SelectionInspectionsAndRetrainingFromOutcomes) {
     EXPECT_FALSE(third.adopted) << third.decision;
     EXPECT_EQ(active_model(*db_)->id, second.model_id);
     EXPECT_EQ(count("SELECT count(*) FROM models WHERE status = 'refused'"), 1);
+
+    // A backtest of the active rules over the six days sees the outcomes recorded, and a draft
+    // that targets nothing selects nothing and misses every known finding.
+    const auto active = profiling::RuleSet::parse(active_rule_set(*db_)->source_text, "active");
+    const auto report = backtest_rule_set(*db_, active, 6, policy, hs());
+    ASSERT_EQ(report.days.size(), 6u);
+    EXPECT_EQ(report.known.inspected, count("SELECT count(*) FROM outcomes"));
+    EXPECT_EQ(report.known.findings,
+              count("SELECT count(*) FROM outcomes WHERE result = 'seizure'"));
+    EXPECT_GT(report.selected_known.findings, 0);
+    const auto silent = profiling::RuleSet::parse(
+        R"({"name": "silent", "version": 1, "rules": [{"id": "never", "weight": 1,
+            "reason": "never", "when": {"feature": "container.seal_count", "lt": -1}}]})",
+        "silent.json");
+    const auto nothing = backtest_rule_set(*db_, silent, 6, policy, hs());
+    EXPECT_EQ(nothing.selected, 0);
+    EXPECT_EQ(nothing.missed_findings, report.known.findings);
 
     // With the model active, the next day is scored by rules, watchlists and the model.
     ASSERT_TRUE(rescorer->reload_if_changed());

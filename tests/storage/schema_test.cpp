@@ -63,6 +63,25 @@ TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
     EXPECT_EQ(schema_version(db), kSchemaVersion);
 }
 
+TEST(Schema, AVersionOneFileWithDataIsMigratedToVersionTwo) {
+    TempDir dir;
+    const auto path = dir.file("v1.db");
+    {
+        OpenOptions options;
+        options.migrate = false;
+        Database db = Database::open(path, Access::writer, options);
+        migrate(db, 1);
+        ASSERT_EQ(schema_version(db), 1);
+        db.execute("INSERT INTO messages (message_id, content_type, content_sha256, source, "
+                   "received_at, reply_body, payload) "
+                   "VALUES ('m1', 'application/json', 'abc', 'test', 't', 'ok', x'00')");
+    }
+    Database db = Database::open(path, Access::writer);
+    EXPECT_EQ(schema_version(db), 2);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM messages WHERE issued_at = ''"), 1);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM scores"), 0);
+}
+
 TEST(Schema, NewerSchemaIsRefusedByWritersAndReaders) {
     TempDir dir;
     const auto path = dir.file("newer.db");
