@@ -120,7 +120,7 @@ public:
 
     const std::vector<WatchlistEntry>& entries() const { return entries_; }
 
-    static constexpr double kCountryPenalty = 0.05;
+    static constexpr double kCountryPenalty = 0.1;
 
 private:
     struct Index;

@@ -477,7 +477,7 @@ RawTree read_tree(const FloatJson& tree, const std::string& where) {
         if (!types->is_array())
             fail(where + "/split_type is not an array");
         for (std::size_t idx = 0; idx < types->size(); ++idx)
-            if ((*types)[idx] != 0)
+            if (integer_at(*types, where + "/split_type", idx) != 0)
                 fail(where + "/split_type/" + std::to_string(idx) +
                      ": categorical splits are not supported");
     }

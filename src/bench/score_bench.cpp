@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -85,15 +86,25 @@ void record_outcomes(storage::Database& db, const sim::Day& day, std::uint64_t s
 }
 
 /// Party entries: invented companies and persons from many countries, and a few of the day's
-/// real consignees so that some containers match.
+/// rare consignees so that some containers match.
 std::vector<profiling::WatchEntry> watchlist(int parties, const sim::Day& day, std::uint64_t seed) {
     static constexpr const char* kCountries[] = {"CN", "AE", "IN", "PK", "IR", "TR", "NG",
                                                  "CO", "EC", "BR", "DE", "NL", "KE", "TZ"};
     sim::Rng rng(seed);
     std::vector<profiling::WatchEntry> out;
+    // Watched parties are rare ones: consignees named on a single B/L of the day.
+    std::map<std::string, int> named;
+    std::set<std::string> everyone; // invented names must not be the day's parties by chance
+    for (const auto& manifest : day.manifests)
+        for (const auto& bl : manifest.consignments) {
+            ++named[bl.consignee.name];
+            for (const auto* party : {&bl.shipper, &bl.consignee, &bl.notify_party, &bl.forwarder})
+                everyone.insert(profiling::normalize_party_name(party->name));
+        }
     for (const auto& manifest : day.manifests)
         for (const auto& bl : manifest.consignments)
-            if (out.size() < 20 && !bl.consignee.name.empty() && rng.chance(0.05))
+            if (out.size() < 20 && !bl.consignee.name.empty() && named[bl.consignee.name] == 1 &&
+                rng.chance(0.2))
                 out.push_back({"bench-real-" + std::to_string(out.size()),
                                profiling::WatchKind::party, bl.consignee.name, bl.consignee.country,
                                "bench entry", "bench", "", std::nullopt});
@@ -102,6 +113,8 @@ std::vector<profiling::WatchEntry> watchlist(int parties, const sim::Day& day, s
         const auto party = rng.chance(0.3)
                                ? sim::invent_person(country, "", rng)
                                : sim::invent_company(sim::CompanyKind::exporter, country, "", rng);
+        if (everyone.contains(profiling::normalize_party_name(party.name)))
+            continue;
         out.push_back({"bench-" + std::to_string(out.size()), profiling::WatchKind::party,
                        party.name, party.country, "bench entry", "bench", "", std::nullopt});
     }

@@ -4,6 +4,7 @@
 #include "score.hpp"
 #include "scoring/facts_loader.hpp"
 #include "storage/database.hpp"
+#include "tree_shap.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,7 @@ struct Profile {
     std::unique_ptr<profiling::RuleSet> rules;
     std::unique_ptr<profiling::Watchlist> watchlist;
     std::unique_ptr<profiling::GbtModel> model;
+    std::unique_ptr<profiling::TreeExplainer> explainer; ///< the model's trees, for SHAP values
     profiling::CommodityIndex commodities;
     profiling::MassNorms mass_norms;
     profiling::ScoringSetup setup;

@@ -39,7 +39,7 @@ FeatureMatrix make_rows(std::size_t rows, std::size_t cols, std::uint32_t seed,
     std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
     FeatureMatrix matrix;
     for (std::size_t col = 0; col < cols; ++col)
-        matrix.names.push_back("f" + std::to_string(col));
+        matrix.names.push_back(std::string("f").append(std::to_string(col)));
     matrix.rows = rows + 2;
     for (std::size_t row = 0; row < rows; ++row) {
         for (std::size_t col = 0; col < cols; ++col) {
@@ -139,6 +139,11 @@ void PrintTo(const Shape& shape, std::ostream* out) {
          << " features, " << shape.missing_share << " missing";
 }
 
+std::string shape_name(const ::testing::TestParamInfo<Shape>& shape) {
+    return "depth" + std::to_string(shape.param.depth) + "_trees" +
+           std::to_string(shape.param.rounds);
+}
+
 class TreeExplainerVsXGBoost : public ::testing::TestWithParam<Shape> {};
 
 TEST_P(TreeExplainerVsXGBoost, GivesXGBoostsContributionsAndMargins) {
@@ -157,7 +162,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, TreeExplainerVsXGBoost,
                                            Shape{2, 5, 8, 0.0f}, Shape{3, 22, 38, 0.15f},
                                            Shape{3, 60, 38, 0.15f}, Shape{4, 30, 12, 0.5f},
                                            Shape{5, 40, 12, 0.2f}, Shape{6, 100, 38, 0.15f},
-                                           Shape{10, 8, 12, 0.1f}));
+                                           Shape{10, 8, 12, 0.1f}),
+                         shape_name);
 
 // ---------------------------------------------------------------------------------------------
 // Hand-written models, in the JSON that XGBoost 1.7 writes and reads.
