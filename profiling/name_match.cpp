@@ -1,5 +1,7 @@
 #include "name_match.hpp"
 
+#include "utf8.hpp"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -106,24 +108,6 @@ bool is_separator_code(char32_t code) {
 bool is_apostrophe_code(char32_t code) {
     return code == '\'' || code == '`' || code == 0x2018 || code == 0x2019 || code == 0x02BC ||
            code == 0x02BE || code == 0x02BF;
-}
-
-void append_utf8(std::string& out, char32_t code) {
-    if (code < 0x80) {
-        out.push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (code >> 6)));
-        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else if (code < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (code >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (code >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
 }
 
 Unit classify(char32_t code) {

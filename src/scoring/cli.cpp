@@ -12,11 +12,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -64,14 +67,25 @@ std::string percent(const profiling::Estimate& estimate) {
     return text;
 }
 
-profiling::SelectionPolicy policy_from(const Args& args) {
+/// The port's saved policy (or the defaults of a new node) with the options given on top.
+profiling::SelectionPolicy policy_from(const Args& args, Database& db) {
     profiling::SelectionPolicy policy;
-    policy.scan_capacity = static_cast<int>(args.number_or("scan-capacity", 300, 0, 1'000'000));
-    policy.exam_capacity = static_cast<int>(args.number_or("exam-capacity", 40, 0, 1'000'000));
-    policy.threshold = std::stod(args.get_or("threshold", "40"));
-    policy.red_threshold = std::stod(args.get_or("red-threshold", "70"));
-    policy.exploration_share = std::stod(args.get_or("exploration-share", "0.05"));
-    policy.seed = static_cast<std::uint64_t>(args.number_or("seed", 1, 0, 1LL << 62));
+    policy.scan_capacity = 300;
+    policy.exam_capacity = 40;
+    policy.seed = 1;
+    if (const auto saved = saved_policy(db))
+        policy = *saved;
+    policy.scan_capacity =
+        static_cast<int>(args.number_or("scan-capacity", policy.scan_capacity, 0, 1'000'000));
+    policy.exam_capacity =
+        static_cast<int>(args.number_or("exam-capacity", policy.exam_capacity, 0, 1'000'000));
+    policy.threshold = std::stod(args.get_or("threshold", std::to_string(policy.threshold)));
+    policy.red_threshold =
+        std::stod(args.get_or("red-threshold", std::to_string(policy.red_threshold)));
+    policy.exploration_share =
+        std::stod(args.get_or("exploration-share", std::to_string(policy.exploration_share)));
+    policy.seed = static_cast<std::uint64_t>(
+        args.number_or("seed", static_cast<long long>(policy.seed), 0, 1LL << 62));
     if (!(policy.exploration_share >= 0 && policy.exploration_share <= 1))
         throw std::invalid_argument("--exploration-share must be between 0 and 1");
     return policy;
@@ -155,7 +169,7 @@ int run_rules(const std::vector<std::string>& argv) {
 int rules_backtest(const Args& args, const profiling::RuleSet& draft) {
     auto db = open_node(args);
     const int days = static_cast<int>(args.number_or("days", 30, 1, 3650));
-    const auto policy = policy_from(args);
+    const auto policy = policy_from(args, db);
     const auto hs = reference::load_hs_nomenclature(reference::default_hs_nomenclature_path());
     const auto report = backtest_rule_set(db, draft, days, policy, hs);
     std::printf("backtest of rule set '%s' version %d over %zu days (policy %s)\n\n",
@@ -321,7 +335,8 @@ constexpr const char* kSelectHelp =
 
 Selects, among the containers arriving on a day, those to examine (red lane) and to scan
 (yellow), by score within the day's capacity, plus a random share of the rest marked as random
-(docs/selection.md). add and remove record an officer's decision for the next selection.
+(docs/selection.md). Policy options given to a selection are saved as the port's policy and
+used by later selections and backtests; the defaults below hold until then. add and remove record an officer's decision for the next selection.
 estimate reports hit rates with 95% confidence intervals from the stored selections and
 outcomes of a period.
 
@@ -378,7 +393,14 @@ int run_select(const std::vector<std::string>& argv) {
                     day->c_str());
         return 0;
     }
-    const auto result = select_day(db, *day, policy_from(args), operator_name());
+    const auto policy = policy_from(args, db);
+    if (std::any_of(kPolicyOptions.begin(), kPolicyOptions.end(),
+                    [&](const std::string& option) { return args.get(option).has_value(); })) {
+        storage::Transaction transaction(db);
+        save_policy(db, policy);
+        transaction.commit();
+    }
+    const auto result = select_day(db, *day, policy, operator_name());
     std::printf("selection of %s: %d containers, %d targeted (%d by score, %d by hand), "
                 "%d random of %d slots; exams %d, scans %d; %d above the threshold found no "
                 "capacity\n",

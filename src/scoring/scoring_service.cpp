@@ -47,8 +47,8 @@ void ScoringService::start() {
             pending_.insert(call);
     }
     thread_ = std::thread([this, db = std::move(db), rescorer = std::move(rescorer)]() mutable {
-        run_with(*db, *rescorer);
-        rescorer.reset();
+        run_with(*rescorer);
+        rescorer.reset(); // its statements belong to the connection, which goes next
     });
 }
 
@@ -70,8 +70,7 @@ void ScoringService::notify(std::span<const std::int64_t> vessel_call_ids) {
     changed_.notify_one();
 }
 
-void ScoringService::run_with(storage::Database& db, Rescorer& rescorer) {
-    (void)db;
+void ScoringService::run_with(Rescorer& rescorer) {
     while (true) {
         std::set<std::int64_t> calls;
         bool last_round = false;

@@ -12,10 +12,6 @@
 #include <thread>
 #include <vector>
 
-namespace portscreen::storage {
-class Database;
-}
-
 namespace portscreen::scoring {
 
 class Rescorer;
@@ -50,7 +46,7 @@ public:
     std::size_t scored() const { return scored_; }
 
 private:
-    void run_with(storage::Database& db, Rescorer& rescorer);
+    void run_with(Rescorer& rescorer);
 
     std::filesystem::path database_path_;
     std::vector<reference::HsEntry> hs_;

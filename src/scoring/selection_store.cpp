@@ -53,6 +53,29 @@ std::string policy_json(const profiling::SelectionPolicy& policy) {
         .dump();
 }
 
+std::optional<profiling::SelectionPolicy> saved_policy(Database& db) {
+    Statement get(db, "SELECT value FROM profiling_state WHERE key = 'selection_policy'");
+    const auto text = get.query_text();
+    if (!text)
+        return std::nullopt;
+    const auto json = nlohmann::json::parse(*text);
+    profiling::SelectionPolicy policy;
+    policy.scan_capacity = json.at("scan_capacity").get<int>();
+    policy.exam_capacity = json.at("exam_capacity").get<int>();
+    policy.threshold = json.at("threshold").get<double>();
+    policy.red_threshold = json.at("red_threshold").get<double>();
+    policy.exploration_share = json.at("exploration_share").get<double>();
+    policy.seed = json.at("seed").get<std::uint64_t>();
+    return policy;
+}
+
+void save_policy(Database& db, const profiling::SelectionPolicy& policy) {
+    Statement put(db, "INSERT INTO profiling_state (key, value) VALUES ('selection_policy', ?1) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    put.bind(1, policy_json(policy));
+    put.run();
+}
+
 profiling::SelectionResult select_day(Database& db, const std::string& day,
                                       const profiling::SelectionPolicy& policy,
                                       std::string_view decided_by) {

@@ -4,6 +4,7 @@
 #include "selection.hpp"
 #include "storage/database.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,5 +32,10 @@ profiling::HitRateEstimates estimate_days(storage::Database& db, const std::stri
 
 /// The policy as JSON text, as stored with each day.
 std::string policy_json(const profiling::SelectionPolicy& policy);
+
+/// The port's selection policy as last saved, or nothing before the first save.
+std::optional<profiling::SelectionPolicy> saved_policy(storage::Database& db);
+/// Saves the port's selection policy, used by every later selection that does not override it.
+void save_policy(storage::Database& db, const profiling::SelectionPolicy& policy);
 
 } // namespace portscreen::scoring

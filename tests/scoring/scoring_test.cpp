@@ -261,6 +261,12 @@ TEST_F(ScoringTest, SelectionInspectionsAndRetrainingFromOutcomes) {
         transaction.commit();
     }
     EXPECT_EQ(count("SELECT count(*) FROM selection_days"), 6);
+    // The port's policy, saved, comes back the same.
+    EXPECT_FALSE(saved_policy(*db_));
+    save_policy(*db_, policy);
+    const auto saved = saved_policy(*db_);
+    ASSERT_TRUE(saved);
+    EXPECT_EQ(policy_json(*saved), policy_json(policy));
     // The outcome counters of the parties follow the outcomes.
     EXPECT_EQ(count("SELECT sum(findings) > 0 FROM party_outcomes"), 1);
     const auto estimates = estimate_days(*db_, "2026-10-01", "2026-10-06");
