@@ -28,7 +28,7 @@ JOIN vessel_calls v ON v.id = c.vessel_call_id
 LEFT JOIN placements p ON p.container_id = c.id
 LEFT JOIN goods_items g ON g.id = p.goods_item_id
 LEFT JOIN consignments b ON b.id = g.consignment_id AND b.status = 'active'
-WHERE c.vessel_call_id = ?1
+WHERE c.vessel_call_id = ?1 AND (?2 IS NULL OR c.id IN (SELECT value FROM json_each(?2)))
 ORDER BY c.number
 )sql";
 
@@ -125,11 +125,20 @@ const std::string& FactsLoader::issued_at(std::int64_t message_row) {
     return it->second;
 }
 
-std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id) {
+std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id,
+                                                    const std::vector<std::int64_t>* only) {
     std::vector<LoadedContainer> out;
     // Party history is read once per call: what it counts changes between calls, not within.
     parties_.clear();
     call_.bind(1, vessel_call_id);
+    if (only != nullptr) {
+        std::string ids = "[";
+        for (const auto id : *only)
+            ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+        call_.bind(2, ids + "]");
+    } else {
+        call_.bind_null(2);
+    }
     std::vector<std::int64_t> consignment_ids; // of the current container, parallel to its B/Ls
     while (call_.step()) {
         const std::int64_t container_id = call_.column_int64(kContainerId);

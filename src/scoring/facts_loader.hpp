@@ -24,8 +24,10 @@ class FactsLoader {
 public:
     explicit FactsLoader(storage::Database& db);
 
-    /// Every container of the vessel call, by container number.
-    std::vector<LoadedContainer> load_call(std::int64_t vessel_call_id);
+    /// The containers of the vessel call, by container number: all of them, or those whose
+    /// row id is in `only`.
+    std::vector<LoadedContainer> load_call(std::int64_t vessel_call_id,
+                                           const std::vector<std::int64_t>* only = nullptr);
 
 private:
     const std::string& issued_at(std::int64_t message_row);

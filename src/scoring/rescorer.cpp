@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -125,24 +126,57 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
     {
         // One snapshot, so the facts and the scores they are compared with agree.
         storage::Transaction snapshot(db_, storage::TransactionMode::deferred);
-        loaded = loader_.load_call(vessel_call_id);
-        Statement scores(db_, "SELECT s.container_id, s.basis, s.generation FROM scores s "
-                              "JOIN containers c ON c.id = s.container_id "
-                              "WHERE c.vessel_call_id = ?1");
-        scores.bind(1, vessel_call_id);
-        while (scores.step())
-            stored[scores.column_int64(0)] = {scores.column_int64(1), scores.column_int64(2)};
-        // An inspected container keeps the score it was selected on: its stored features are
-        // what the model learns from, and must not see the outcome they led to.
-        Statement inspected(db_, "SELECT o.container_id FROM outcomes o JOIN containers c "
-                                 "ON c.id = o.container_id WHERE c.vessel_call_id = ?1");
-        inspected.bind(1, vessel_call_id);
-        while (inspected.step())
-            stored[inspected.column_int64(0)] = {std::numeric_limits<std::int64_t>::max(),
-                                                 profile_->generation};
+        // Candidates first, cheaply: containers never scored, scored under another profile or
+        // declared again since, and those holding goods of a B/L changed since their score.
+        // Only they are read in full, so a call arriving in many messages is not read again
+        // and again.
+        std::vector<std::int64_t> candidates;
+        std::int64_t oldest_basis = std::numeric_limits<std::int64_t>::max();
+        std::size_t containers = 0;
+        Statement state(db_, "SELECT c.id, c.message_row, s.basis, s.generation, "
+                             "EXISTS (SELECT 1 FROM outcomes o WHERE o.container_id = c.id) "
+                             "FROM containers c LEFT JOIN scores s ON s.container_id = c.id "
+                             "WHERE c.vessel_call_id = ?1");
+        state.bind(1, vessel_call_id);
+        while (state.step()) {
+            ++containers;
+            const std::int64_t id = state.column_int64(0);
+            if (state.column_int(4) != 0) {
+                // An inspected container keeps the score it was selected on: its stored
+                // features are what the model learns from, and must not see the outcome they
+                // led to.
+                stored[id] = {std::numeric_limits<std::int64_t>::max(), profile_->generation};
+                continue;
+            }
+            if (state.column_is_null(2)) {
+                candidates.push_back(id);
+                continue;
+            }
+            const StoredScore score{state.column_int64(2), state.column_int64(3)};
+            stored[id] = score;
+            oldest_basis = std::min(oldest_basis, score.basis);
+            if (score.generation != profile_->generation || state.column_int64(1) > score.basis)
+                candidates.push_back(id);
+        }
+        // B/Ls written since this call was last read here; after a restart, since its oldest
+        // score.
+        const auto seen = seen_until_.find(vessel_call_id);
+        Statement changed(db_, "SELECT DISTINCT p.container_id FROM consignments b "
+                               "JOIN goods_items g ON g.consignment_id = b.id "
+                               "JOIN placements p ON p.goods_item_id = g.id "
+                               "WHERE b.vessel_call_id = ?1 AND b.message_row > ?2");
+        changed.bind(1, vessel_call_id);
+        changed.bind(2, seen != seen_until_.end() ? seen->second : oldest_basis);
+        while (changed.step())
+            candidates.push_back(changed.column_int64(0));
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+        count.containers = containers;
+        if (!candidates.empty())
+            loaded = loader_.load_call(vessel_call_id, &candidates);
+        seen_until_[vessel_call_id] = db_.query_int64("SELECT coalesce(max(id), 0) FROM messages");
         snapshot.commit();
     }
-    count.containers = loaded.size();
     std::vector<profiling::ContainerFacts> stale;
     std::vector<std::int64_t> bases;
     std::vector<bool> first_time;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace portscreen::scoring {
@@ -67,6 +68,9 @@ private:
     std::unique_ptr<Profile> profile_;
     FactsLoader loader_;
     std::unique_ptr<profiling::BatchScorer> scorer_;
+    /// Per vessel call, the newest message row already taken into account when it was last
+    /// scored: later B/L changes are what to look for next time.
+    std::unordered_map<std::int64_t, std::int64_t> seen_until_;
 };
 
 } // namespace portscreen::scoring

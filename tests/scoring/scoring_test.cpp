@@ -219,6 +219,23 @@ TEST_F(ScoringTest, AnAmendmentOrAWatchlistEntryMakesScoresStale) {
               count("SELECT count(*) FROM scores WHERE factors LIKE '%test-1%'"));
 }
 
+TEST_F(ScoringTest, AmendmentsStoredWhileScoringWasDownAreFoundAfterARestart) {
+    store(day(2), Part::originals);
+    const auto containers = count("SELECT count(*) FROM containers");
+    {
+        Rescorer before(*db_, hs());
+        EXPECT_EQ(score_all(before), static_cast<std::size_t>(containers));
+    }
+    const auto newest_before = count("SELECT max(id) FROM messages");
+    store(day(2), Part::amendments);
+    Rescorer after(*db_, hs()); // knows nothing of what was read before
+    const auto rescored = score_all(after);
+    EXPECT_GT(rescored, 0u);
+    EXPECT_EQ(count("SELECT count(*) FROM scores WHERE basis > " + std::to_string(newest_before)),
+              static_cast<std::int64_t>(rescored));
+    EXPECT_EQ(score_all(after), 0u);
+}
+
 TEST_F(ScoringTest, ABrokenRuleSetIsRefusedAndTheActiveOneStays) {
     Rescorer rescorer(*db_, hs());
     const auto before = active_rule_set(*db_);
