@@ -192,6 +192,7 @@ void BatchScorer::score(std::span<const ContainerFacts> facts, std::string_view 
     for (std::size_t row = 0; row < facts.size(); ++row) {
         derive_features(facts[row], setup_.context, values_);
         setup_.rules->evaluate(values_, rule_hits[row]);
+        watch_hits[row].clear(); // match() appends, and the buffers outlive the batch
         setup_.watchlist->match(facts[row], today, watch_hits[row], &cache_);
         auto& features = out[row].model_features;
         features.resize(stored_columns_.size());

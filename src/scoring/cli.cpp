@@ -331,14 +331,16 @@ constexpr const char* kSelectHelp =
        portscreen select add CONTAINER --data DIR --day D --lane red|yellow --reason TEXT
                          [--officer NAME]
        portscreen select remove CONTAINER --data DIR --day D --reason TEXT [--officer NAME]
+       portscreen select list --data DIR --day D [--limit N]
        portscreen select estimate --data DIR --from D --to D
 
 Selects, among the containers arriving on a day, those to examine (red lane) and to scan
 (yellow), by score within the day's capacity, plus a random share of the rest marked as random
 (docs/selection.md). Policy options given to a selection are saved as the port's policy and
 used by later selections and backtests; the defaults below hold until then. add and remove record an officer's decision for the next selection.
-estimate reports hit rates with 95% confidence intervals from the stored selections and
-outcomes of a period.
+list prints the stored selection of a day, examinations first, each with its score and the
+factors that explain it. estimate reports hit rates with 95% confidence intervals from the
+stored selections and outcomes of a period.
 
   --scan-capacity N       scans per day (default 300)
   --exam-capacity N       physical examinations per day (default 40)
@@ -348,12 +350,45 @@ outcomes of a period.
   --seed N                seed of the random picks (default 1)
 )";
 
+/// The day's selection as stored, with each container's explanation.
+int print_selection(Database& db, const std::string& day, long long limit) {
+    Statement rows(db, "SELECT c.number, s.lane, s.source, s.random, s.score, s.reason, "
+                       "sc.factors FROM selections s JOIN containers c ON c.id = s.container_id "
+                       "LEFT JOIN scores sc ON sc.container_id = s.container_id "
+                       "WHERE s.day = ?1 ORDER BY s.lane = 'red' DESC, s.random, s.score DESC, "
+                       "c.number LIMIT ?2");
+    rows.bind(1, day);
+    rows.bind(2, static_cast<std::int64_t>(limit));
+    std::size_t shown = 0;
+    while (rows.step()) {
+        ++shown;
+        std::printf("%-6s %s  score %5.1f  %s%s\n", rows.column_text(1).c_str(),
+                    rows.column_text(0).c_str(), rows.column_double(4), rows.column_text(2).c_str(),
+                    rows.column_int(3) ? " (random pick)" : "");
+        const auto factors = nlohmann::json::parse(rows.column_text_view(6), nullptr, false);
+        if (!factors.is_array())
+            continue;
+        int listed = 0;
+        for (const auto& factor : factors) {
+            if (listed++ == 4)
+                break;
+            std::printf("         %+6.1f  %s\n", factor.value("points", 0.0),
+                        factor.value("text", "").c_str());
+        }
+    }
+    if (shown == 0)
+        std::printf("no selection stored for %s\n", day.c_str());
+    return 0;
+}
+
 int run_select(const std::vector<std::string>& argv) {
     const bool manual = !argv.empty() && (argv[0] == "add" || argv[0] == "remove");
     const bool estimate = !argv.empty() && argv[0] == "estimate";
+    const bool list = !argv.empty() && argv[0] == "list";
     const std::vector<std::string> rest =
-        manual || estimate ? std::vector<std::string>(argv.begin() + 1, argv.end()) : argv;
-    Args args(rest, with_policy({"data", "day", "lane", "reason", "officer", "from", "to"}), {});
+        manual || estimate || list ? std::vector<std::string>(argv.begin() + 1, argv.end()) : argv;
+    Args args(rest,
+              with_policy({"data", "day", "lane", "reason", "officer", "from", "to", "limit"}), {});
     auto db = open_node(args);
     if (estimate) {
         const auto e =
@@ -374,6 +409,8 @@ int run_select(const std::vector<std::string>& argv) {
         std::fputs(kSelectHelp, stderr);
         return 2;
     }
+    if (list)
+        return print_selection(db, *day, args.number_or("limit", 20, 1, 1'000'000));
     if (manual) {
         if (args.positional().size() != 1 || !args.get("reason")) {
             std::fputs(kSelectHelp, stderr);

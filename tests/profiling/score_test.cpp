@@ -96,5 +96,36 @@ TEST(Combine, LongExplanationsKeepTheLargestFactorsAndStillAddUp) {
     EXPECT_DOUBLE_EQ(sum_of(score), 78);
 }
 
+TEST(BatchScorer, EachBatchStartsFromNothing) {
+    const auto rules = rules_named(1);
+    WatchEntry entry;
+    entry.id = "W-1";
+    entry.kind = WatchKind::container;
+    entry.value = "MSKU5705452";
+    entry.reason = "used for concealment before";
+    entry.source = "test";
+    const Watchlist watchlist({entry});
+    ScoringSetup setup;
+    setup.rules = &rules;
+    setup.watchlist = &watchlist;
+    BatchScorer scorer(setup);
+
+    ContainerFacts watched;
+    watched.number = "MSKU5705452";
+    watched.seal_count = 1;
+    ContainerFacts other = watched;
+    other.number = "MSCU1234565";
+    std::vector<ScoredContainer> out;
+    scorer.score(std::vector<ContainerFacts>{watched}, "2026-11-27", out);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].score.main_source, "watchlist");
+    EXPECT_GT(out[0].score.score, 0);
+    // The next batch reuses the buffers: the first batch's hit must not follow its row.
+    scorer.score(std::vector<ContainerFacts>{other}, "2026-11-27", out);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_DOUBLE_EQ(out[0].score.score, 0);
+    EXPECT_TRUE(out[0].score.factors.empty());
+}
+
 } // namespace
 } // namespace portscreen::profiling
