@@ -5,6 +5,7 @@
 #include "messaging/ingest_server.hpp"
 #include "reference/reference.hpp"
 #include "scoring/backtest.hpp"
+#include "scoring/facts_loader.hpp"
 #include "scoring/profile_store.hpp"
 #include "scoring/rescorer.hpp"
 #include "scoring/scoring_service.hpp"
@@ -337,6 +338,25 @@ TEST_F(ScoringTest, SelectionInspectionsAndRetrainingFromOutcomes) {
         count("SELECT count(*) FROM scores WHERE model_id = " + std::to_string(second.model_id)),
         0);
     EXPECT_GT(count("SELECT count(*) FROM scores WHERE factors LIKE '%\"kind\":\"model\"%'"), 0);
+
+    // A container's score does not depend on the batch it is scored in: the whole call at
+    // once gives what each container gives alone, factor by factor.
+    FactsLoader loader(*db_);
+    std::vector<profiling::ContainerFacts> facts;
+    for (auto& loaded : loader.load_call(count("SELECT max(vessel_call_id) FROM containers")))
+        facts.push_back(std::move(loaded.facts));
+    ASSERT_GT(facts.size(), 100u);
+    profiling::BatchScorer together(rescorer->profile().setup);
+    profiling::BatchScorer alone(rescorer->profile().setup);
+    std::vector<profiling::ScoredContainer> all, one;
+    together.score(facts, today(), all);
+    for (std::size_t idx = 0; idx < facts.size(); ++idx) {
+        alone.score(std::span(facts).subspan(idx, 1), today(), one);
+        ASSERT_NEAR(one[0].score.score, all[idx].score.score, 1e-9) << facts[idx].number;
+        ASSERT_EQ(one[0].score.factors.size(), all[idx].score.factors.size()) << facts[idx].number;
+        for (std::size_t f = 0; f < one[0].score.factors.size(); ++f)
+            ASSERT_EQ(one[0].score.factors[f].text, all[idx].score.factors[f].text);
+    }
 }
 
 TEST(ScoringEndToEnd, ManifestsOverZeroMqAreStoredScoredAndSelected) {
