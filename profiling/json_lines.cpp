@@ -167,17 +167,24 @@ struct JsonLines::Scanner {
             pointer.resize(base);
             if (failed)
                 return;
-            skip_space();
-            if (at(',')) {
-                ++pos;
-                continue;
-            }
-            if (at('}')) {
-                ++pos;
+            if (!another('}'))
                 return;
-            }
-            failed = true;
         }
+    }
+
+    /// After a member or an element: true when a comma says another follows; false at `close`,
+    /// which is consumed, or at anything else, which fails the scan.
+    bool another(char close) {
+        skip_space();
+        if (at(',')) {
+            ++pos;
+            return true;
+        }
+        if (at(close))
+            ++pos;
+        else
+            failed = true;
+        return false;
     }
 
     void array(std::string& pointer, int depth) {
@@ -195,16 +202,8 @@ struct JsonLines::Scanner {
             pointer.resize(base);
             if (failed)
                 return;
-            skip_space();
-            if (at(',')) {
-                ++pos;
-                continue;
-            }
-            if (at(']')) {
-                ++pos;
+            if (!another(']'))
                 return;
-            }
-            failed = true;
         }
     }
 };
