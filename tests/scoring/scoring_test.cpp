@@ -177,7 +177,7 @@ TEST_F(ScoringTest, EveryContainerGetsAnExplainedScoreWithItsProvenance) {
     EXPECT_GT(hits, others + 10) << "hits " << hits << ", others " << others;
 }
 
-TEST_F(ScoringTest, AnAmendmentOrAWatchlistEntryMakesScoresStale) {
+TEST_F(ScoringTest, AnAmendmentAWatchlistEntryOrANewRuleSetMakesScoresStale) {
     store(day(1), Part::originals);
     Rescorer rescorer(*db_, hs());
     const auto containers = count("SELECT count(*) FROM containers");
@@ -218,6 +218,23 @@ TEST_F(ScoringTest, AnAmendmentOrAWatchlistEntryMakesScoresStale) {
     EXPECT_NE(text->find("test-1"), std::string::npos) << *text;
     EXPECT_EQ(count("SELECT count(*) FROM scores WHERE factors LIKE '%\"test-1\"%'"),
               count("SELECT count(*) FROM scores WHERE factors LIKE '%test-1%'"));
+
+    // A new rule set re-scores every container, and the scores name it.
+    std::string text2 = active_rule_set(*db_)->source_text;
+    const auto at = text2.find("\"version\": 1");
+    ASSERT_NE(at, std::string::npos);
+    text2.replace(at, 12, "\"version\": 2");
+    const auto second = profiling::RuleSet::parse(text2, "default v2");
+    {
+        storage::Transaction transaction(*db_);
+        activate_rule_set(*db_, second, "test", "2026-10-31T00:00:00Z");
+        transaction.commit();
+    }
+    ASSERT_TRUE(rescorer.reload_if_changed());
+    EXPECT_EQ(score_all(rescorer), static_cast<std::size_t>(containers));
+    EXPECT_EQ(count("SELECT count(*) FROM scores s JOIN rule_sets r ON r.id = s.rule_set_id "
+                    "WHERE r.version = 2"),
+              containers);
 }
 
 TEST_F(ScoringTest, AmendmentsStoredWhileScoringWasDownAreFoundAfterARestart) {
