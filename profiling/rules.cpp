@@ -163,6 +163,7 @@ struct RuleSet::Compiled {
     int version = 0;
     std::string description;
     double model_points = 0;
+    double model_points_per_log_odds = 16;
     std::vector<Rule> rules;
     std::vector<Node> nodes;
     std::vector<std::uint32_t> children;
@@ -417,14 +418,20 @@ void RuleSetCompiler::compile(const Json& root) {
         if (!scoring->is_object()) {
             problem("/scoring", "expected an object, found " + json_kind(*scoring));
         } else {
-            check_keys(*scoring, "/scoring", {"model_points"});
-            if (const Json* points = member(*scoring, "/scoring", "model_points", false)) {
+            check_keys(*scoring, "/scoring", {"model_points", "model_points_per_log_odds"});
+            for (const auto& [key, target] :
+                 {std::pair{"model_points", &out_.model_points},
+                  std::pair{"model_points_per_log_odds", &out_.model_points_per_log_odds}}) {
+                const Json* points = member(*scoring, "/scoring", key, false);
+                if (points == nullptr)
+                    continue;
                 if (!points->is_number() || !std::isfinite(points->get<double>()) ||
                     points->get<double>() < 0)
-                    problem("/scoring/model_points",
-                            "model_points must be a number of at least 0, found " + points->dump());
+                    problem(std::string("/scoring/") + key,
+                            std::string(key) + " must be a number of at least 0, found " +
+                                points->dump());
                 else
-                    out_.model_points = points->get<double>();
+                    *target = points->get<double>();
             }
         }
     }
@@ -939,6 +946,10 @@ const std::string& RuleSet::description() const {
 }
 double RuleSet::model_points() const {
     return compiled_->model_points;
+}
+
+double RuleSet::model_points_per_log_odds() const {
+    return compiled_->model_points_per_log_odds;
 }
 std::size_t RuleSet::size() const {
     return compiled_->rules.size();

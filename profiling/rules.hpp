@@ -45,8 +45,11 @@ public:
     const std::string& name() const;
     int version() const;
     const std::string& description() const;
-    /// Points the learned model's estimate may add to a score; 0 when the set does not say.
+    /// The most points the learned model may add to a score or take from it; 0 (no model
+    /// points) when the set does not say.
     double model_points() const;
+    /// Points per unit of the model's log-odds against an average container (default 16).
+    double model_points_per_log_odds() const;
 
     std::size_t size() const;
     const std::string& rule_id(std::size_t rule) const;

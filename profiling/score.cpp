@@ -9,10 +9,6 @@
 namespace portscreen::profiling {
 namespace {
 
-double sigmoid(double z) {
-    return 1.0 / (1.0 + std::exp(-z));
-}
-
 std::string format_value(float value) {
     if (std::isnan(value))
         return "unknown";
@@ -28,7 +24,6 @@ const char* to_string(FactorKind kind) {
     case FactorKind::rule: return "rule";
     case FactorKind::watchlist: return "watchlist";
     case FactorKind::model: return "model";
-    case FactorKind::model_baseline: return "model_baseline";
     case FactorKind::other: return "other";
     case FactorKind::limit: return "limit";
     }
@@ -37,7 +32,7 @@ const char* to_string(FactorKind kind) {
 
 ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
                        std::span<const WatchHit> watch_hits, const Watchlist& watchlist,
-                       const ModelView* model, double model_points) {
+                       const ModelView* model, double model_points, double points_per_log_odds) {
     // Factors are collected as numbers first; only those that will be listed get their text,
     // which is most of the cost when a model explains every container with many features.
     struct Pending {
@@ -60,23 +55,17 @@ ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
         const auto& shap = model->contributions;
         if (shap.size() != model->feature_names.size() + 1)
             throw std::invalid_argument("model contributions do not match its features");
-        // Points are model_points × p. SHAP values add up in log-odds, z = bias + Σφ; each
-        // feature gets φ × (p − p0) / (z − z0) of them, the secant of the sigmoid between the
-        // baseline and the container, so the shares add up to model_points × (p − p0) exactly.
-        const double z0 = shap.back();
-        double z = z0;
+        // SHAP values add up to the container's log-odds less those of an average container
+        // (the bias). Each is worth `points_per_log_odds` points, so the shares add up exactly;
+        // when their sum passes ±model_points, all shares shrink in proportion.
+        double total = 0;
         for (std::size_t idx = 0; idx + 1 < shap.size(); ++idx)
-            z += shap[idx];
-        const double p0 = sigmoid(z0);
-        const double slope =
-            std::abs(z - z0) > 1e-9 ? (sigmoid(z) - p0) / (z - z0) : p0 * (1.0 - p0);
-        const double baseline = model_points * p0;
-        pending.push_back({FactorKind::model_baseline, 0, baseline});
-        by_source[2] += baseline;
+            total += points_per_log_odds * shap[idx];
+        const double shrink = std::abs(total) > model_points ? model_points / std::abs(total) : 1.0;
         for (std::size_t idx = 0; idx + 1 < shap.size(); ++idx) {
             if (shap[idx] == 0.0f)
                 continue;
-            const double points = model_points * slope * shap[idx];
+            const double points = points_per_log_odds * shap[idx] * shrink;
             pending.push_back({FactorKind::model, idx, points});
             by_source[2] += points;
         }
@@ -116,10 +105,6 @@ ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
                 {item.kind, watchlist.entries()[hit.entry].id, hit.explanation, item.points});
             break;
         }
-        case FactorKind::model_baseline:
-            out.factors.push_back(
-                {item.kind, "baseline", "model: baseline for an average container", item.points});
-            break;
         case FactorKind::model: {
             const std::string& name = model->feature_names[item.source];
             const auto feature = find_feature(name);
@@ -205,7 +190,7 @@ void BatchScorer::score(std::span<const ContainerFacts> facts, std::string_view 
     if (setup_.model == nullptr || facts.empty()) {
         for (std::size_t row = 0; row < facts.size(); ++row)
             out[row].score = combine(rule_hits[row], *setup_.rules, watch_hits[row],
-                                     *setup_.watchlist, nullptr, 0);
+                                     *setup_.watchlist, nullptr, 0, 0);
         return;
     }
     Contributions shap;
@@ -226,8 +211,9 @@ void BatchScorer::score(std::span<const ContainerFacts> facts, std::string_view 
         }
         view.feature_names = setup_.model_feature_names;
         view.values = std::span<const float>(matrix_.values).subspan(row * cols, cols);
-        out[row].score = combine(rule_hits[row], *setup_.rules, watch_hits[row], *setup_.watchlist,
-                                 &view, setup_.rules->model_points());
+        out[row].score =
+            combine(rule_hits[row], *setup_.rules, watch_hits[row], *setup_.watchlist, &view,
+                    setup_.rules->model_points(), setup_.rules->model_points_per_log_odds());
     }
 }
 

@@ -18,12 +18,11 @@
 namespace portscreen::profiling {
 
 enum class FactorKind {
-    rule,           ///< a rule of the active rule set hit
-    watchlist,      ///< a watchlist entry matched
-    model,          ///< one feature's share of the model's points
-    model_baseline, ///< the model's points for an average container
-    other,          ///< the remainder of the factors not listed one by one
-    limit,          ///< what keeping the score within 0–100 took away
+    rule,      ///< a rule of the active rule set hit
+    watchlist, ///< a watchlist entry matched
+    model,     ///< one feature's share of the model's points
+    other,     ///< the remainder of the factors not listed one by one
+    limit,     ///< what keeping the score within 0–100 took away
 };
 
 const char* to_string(FactorKind kind);
@@ -44,7 +43,7 @@ struct ContainerScore {
 
 /// The model's view of one container: the SHAP values (log-odds) of its features, as
 /// `GbtModel::contributions` returns them (features, then the bias); they add up to the
-/// margin, whose sigmoid is the probability.
+/// margin.
 struct ModelView {
     std::span<const float> contributions;
     std::span<const std::string> feature_names;
@@ -54,12 +53,13 @@ struct ModelView {
 /// How many factors a stored explanation lists one by one; the rest are summed into one.
 inline constexpr std::size_t kListedFactors = 8;
 
-/// Combines the parts into one score. The model, when given, adds
-/// `model_points` × its probability, shared among its features in proportion to their SHAP
-/// values (see docs/scoring.md), so that every factor is in points and they add up exactly.
+/// Combines the parts into one score. The model, when given, adds `points_per_log_odds` points
+/// per unit of log-odds that each feature's SHAP value moves the container away from an
+/// average one, within ±`model_points` in all (see docs/scoring.md), so that every factor is in
+/// points and they add up exactly.
 ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
                        std::span<const WatchHit> watch_hits, const Watchlist& watchlist,
-                       const ModelView* model, double model_points);
+                       const ModelView* model, double model_points, double points_per_log_odds);
 
 /// What scoring needs, all immutable while it runs. `model` may be null: a new node scores
 /// from rules and watchlists alone.

@@ -29,7 +29,7 @@ TEST(Combine, RulePointsAddUpAndTheLargestSourceLeads) {
     const auto rules = rules_named(2);
     const Watchlist watchlist({});
     const std::vector<RuleHit> hits = {{0, 30, "first"}, {1, 12, "second"}};
-    const auto score = combine(hits, rules, {}, watchlist, nullptr, 0);
+    const auto score = combine(hits, rules, {}, watchlist, nullptr, 0, 0);
     EXPECT_DOUBLE_EQ(score.score, 42);
     EXPECT_DOUBLE_EQ(sum_of(score), 42);
     ASSERT_EQ(score.factors.size(), 2u);
@@ -42,7 +42,7 @@ TEST(Combine, ScoresAreKeptWithinZeroAndHundredByANamedFactor) {
     const auto rules = rules_named(3);
     const Watchlist watchlist({});
     const std::vector<RuleHit> high = {{0, 60, "a"}, {1, 50, "b"}, {2, 20, "c"}};
-    const auto capped = combine(high, rules, {}, watchlist, nullptr, 0);
+    const auto capped = combine(high, rules, {}, watchlist, nullptr, 0, 0);
     EXPECT_DOUBLE_EQ(capped.score, 100);
     EXPECT_NEAR(sum_of(capped), 100, 1e-9);
     const auto limit = std::find_if(capped.factors.begin(), capped.factors.end(),
@@ -52,34 +52,54 @@ TEST(Combine, ScoresAreKeptWithinZeroAndHundredByANamedFactor) {
     EXPECT_EQ(limit->text, "score capped at 100");
 
     const std::vector<RuleHit> negative = {{0, -15, "known trader"}};
-    const auto floored = combine(negative, rules, {}, watchlist, nullptr, 0);
+    const auto floored = combine(negative, rules, {}, watchlist, nullptr, 0, 0);
     EXPECT_DOUBLE_EQ(floored.score, 0);
     EXPECT_NEAR(sum_of(floored), 0, 1e-9);
 }
 
-TEST(Combine, ModelPointsAreSharedInProportionToShapValues) {
+TEST(Combine, ModelPointsAreItsLogOddsAgainstAnAverageContainer) {
     const auto rules = rules_named(1);
     const Watchlist watchlist({});
     const std::vector<std::string> names = {"container.cargo_mass_kg", "container.seal_count"};
     const std::vector<float> shap = {1.5f, -0.5f, -2.0f}; // two features, then the bias
     const std::vector<float> values = {21000.0f, 0.0f};
     const ModelView view{shap, names, values};
-    const auto score = combine({}, rules, {}, watchlist, &view, 50);
-    const double expected = 50 / (1 + std::exp(-(1.5 - 0.5 - 2.0)));
-    EXPECT_NEAR(score.score, expected, 1e-6);
-    EXPECT_NEAR(sum_of(score), expected, 1e-6);
+    // 16 points per unit of log-odds: 24 and −8, 16 in all, within the ±50 allowed.
+    const auto score = combine({}, rules, {}, watchlist, &view, 50, 16);
+    EXPECT_NEAR(score.score, 16, 1e-6);
+    EXPECT_NEAR(sum_of(score), 16, 1e-6);
     EXPECT_EQ(score.main_source, "model");
-    double first = 0, second = 0, baseline = 0;
-    for (const auto& factor : score.factors) {
-        if (factor.id == names[0])
-            first = factor.points;
-        else if (factor.id == names[1])
-            second = factor.points;
-        else if (factor.kind == FactorKind::model_baseline)
-            baseline = factor.points;
-    }
-    EXPECT_NEAR(first / second, 1.5 / -0.5, 1e-9); // the shares keep the SHAP ratios
-    EXPECT_NEAR(baseline, 50 / (1 + std::exp(2.0)), 1e-9);
+    ASSERT_EQ(score.factors.size(), 2u);
+    EXPECT_EQ(score.factors[0].id, names[0]);
+    EXPECT_NEAR(score.factors[0].points, 24, 1e-6);
+    EXPECT_EQ(score.factors[0].text,
+              "model: " + std::string(feature_catalog()[*find_feature(names[0])].description) +
+                  " (2.1e+04)");
+    EXPECT_NEAR(score.factors[1].points, -8, 1e-6);
+}
+
+TEST(Combine, ModelPointsBeyondTheLimitShrinkInProportion) {
+    const auto rules = rules_named(1);
+    const Watchlist watchlist({});
+    const std::vector<std::string> names = {"container.cargo_mass_kg", "container.seal_count"};
+    const std::vector<float> shap = {4.0f, 1.0f, -2.0f};
+    const std::vector<float> values = {21000.0f, 0.0f};
+    const ModelView view{shap, names, values};
+    // 64 + 16 = 80 points asked, 50 allowed: each share is 50/80 of its own.
+    const auto score = combine({}, rules, {}, watchlist, &view, 50, 16);
+    EXPECT_NEAR(score.score, 50, 1e-6);
+    ASSERT_EQ(score.factors.size(), 2u);
+    EXPECT_NEAR(score.factors[0].points, 40, 1e-6);
+    EXPECT_NEAR(score.factors[1].points, 10, 1e-6);
+
+    // A model that speaks against the rules takes points away from them.
+    const std::vector<float> against = {-3.0f, 0.0f, -2.0f};
+    const ModelView safe{against, names, values};
+    const std::vector<RuleHit> hits = {{0, 60, "a rule"}};
+    const auto lowered = combine(hits, rules, {}, watchlist, &safe, 50, 16);
+    EXPECT_NEAR(lowered.score, 60 - 48, 1e-6);
+    EXPECT_NEAR(sum_of(lowered), 12, 1e-6);
+    EXPECT_EQ(lowered.main_source, "rule");
 }
 
 TEST(Combine, LongExplanationsKeepTheLargestFactorsAndStillAddUp) {
@@ -88,7 +108,7 @@ TEST(Combine, LongExplanationsKeepTheLargestFactorsAndStillAddUp) {
     std::vector<RuleHit> hits;
     for (std::size_t idx = 0; idx < 12; ++idx)
         hits.push_back({idx, static_cast<double>(idx + 1), "hit"});
-    const auto score = combine(hits, rules, {}, watchlist, nullptr, 0);
+    const auto score = combine(hits, rules, {}, watchlist, nullptr, 0, 0);
     ASSERT_EQ(score.factors.size(), kListedFactors + 1);
     EXPECT_EQ(score.factors.front().id, "r11");
     EXPECT_EQ(score.factors.back().kind, FactorKind::other);
