@@ -3,6 +3,7 @@
 #include "scoring/facts_loader.hpp"
 #include "scoring/rescorer.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace portscreen::scoring {
@@ -24,7 +25,8 @@ profiling::BacktestReport backtest_rule_set(storage::Database& db, const profili
     day_list.bind(1, days);
     std::vector<std::string> chosen;
     while (day_list.step())
-        chosen.insert(chosen.begin(), day_list.column_text(0));
+        chosen.push_back(day_list.column_text(0));
+    std::reverse(chosen.begin(), chosen.end()); // oldest first
     Statement calls(db, "SELECT id FROM vessel_calls WHERE substr(eta, 1, 10) = ?1");
     Statement outcomes(db, "SELECT o.container_id, o.result FROM outcomes o "
                            "JOIN containers c ON c.id = o.container_id "

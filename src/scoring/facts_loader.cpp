@@ -133,9 +133,13 @@ std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id,
     call_.bind(1, vessel_call_id);
     if (only != nullptr) {
         std::string ids = "[";
-        for (const auto id : *only)
-            ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
-        call_.bind(2, ids + "]");
+        for (const auto id : *only) {
+            if (ids.size() > 1)
+                ids += ',';
+            ids += std::to_string(id);
+        }
+        ids += ']';
+        call_.bind(2, ids);
     } else {
         call_.bind_null(2);
     }

@@ -114,8 +114,10 @@ core::Party invent_company(CompanyKind kind, std::string_view country, std::stri
     case CompanyKind::forwarder: trade = any(kForwarderWords, rng); break;
     }
     std::string core_name = invent_word(rng);
-    if (rng.chance(0.25))
-        core_name += " " + invent_word(rng);
+    if (rng.chance(0.25)) {
+        core_name += ' ';
+        core_name += invent_word(rng);
+    }
     const std::string suffix(legal_suffix(country));
     std::string name = country == "ID" ? "PT " + core_name + " " + std::string(trade)
                                        : core_name + " " + std::string(trade) + " " + suffix;
