@@ -156,63 +156,33 @@ BatchScorer::BatchScorer(const ScoringSetup& setup) : setup_(setup) {
     if (setup.model != nullptr && setup.model->num_features() != model_columns_.size())
         throw std::invalid_argument("the model has " + std::to_string(setup.model->num_features()) +
                                     " features but names " + std::to_string(model_columns_.size()));
-    matrix_.names = setup.model_feature_names;
     stored_columns_ = model_feature_indices();
+    row_.resize(model_columns_.size());
+    explained_.resize(model_columns_.size() + 1);
 }
 
 void BatchScorer::score(std::span<const ContainerFacts> facts, std::string_view today,
                         std::vector<ScoredContainer>& out) {
     out.resize(facts.size());
-    const std::size_t cols = model_columns_.size();
-    matrix_.rows = facts.size();
-    matrix_.values.resize(facts.size() * cols);
-    // Rules and watchlists first, keeping what combine() needs per row; the buffers are
-    // kept between batches.
-    auto& rule_hits = rule_hits_;
-    auto& watch_hits = watch_hits_;
-    if (rule_hits.size() < facts.size()) {
-        rule_hits.resize(facts.size());
-        watch_hits.resize(facts.size());
-    }
     for (std::size_t row = 0; row < facts.size(); ++row) {
         derive_features(facts[row], setup_.context, values_);
-        setup_.rules->evaluate(values_, rule_hits[row]);
-        watch_hits[row].clear(); // match() appends, and the buffers outlive the batch
-        setup_.watchlist->match(facts[row], today, watch_hits[row], &cache_);
+        setup_.rules->evaluate(values_, rule_hits_);
+        setup_.watchlist->match(facts[row], today, watch_hits_, &cache_);
         auto& features = out[row].model_features;
         features.resize(stored_columns_.size());
         for (std::size_t col = 0; col < stored_columns_.size(); ++col)
             features[col] = static_cast<float>(values_.numbers[stored_columns_[col]]);
-        for (std::size_t col = 0; col < cols; ++col)
-            matrix_.values[row * cols + col] =
-                static_cast<float>(values_.numbers[model_columns_[col]]);
-    }
-    if (setup_.model == nullptr || facts.empty()) {
-        for (std::size_t row = 0; row < facts.size(); ++row)
-            out[row].score = combine(rule_hits[row], *setup_.rules, watch_hits[row],
-                                     *setup_.watchlist, nullptr, 0, 0);
-        return;
-    }
-    Contributions shap;
-    std::vector<float> explained; // one row's values, from the explainer
-    if (setup_.explainer != nullptr)
-        explained.resize(cols + 1);
-    else
-        shap = setup_.model->contributions(matrix_);
-    for (std::size_t row = 0; row < facts.size(); ++row) {
-        ModelView view;
-        if (setup_.explainer != nullptr) {
-            setup_.explainer->contributions(
-                std::span<const float>(matrix_.values).subspan(row * cols, cols), explained);
-            view.contributions = explained;
-        } else {
-            view.contributions =
-                std::span<const float>(shap.values).subspan(row * shap.cols, shap.cols);
+        if (setup_.model == nullptr) {
+            out[row].score =
+                combine(rule_hits_, *setup_.rules, watch_hits_, *setup_.watchlist, nullptr, 0, 0);
+            continue;
         }
-        view.feature_names = setup_.model_feature_names;
-        view.values = std::span<const float>(matrix_.values).subspan(row * cols, cols);
+        for (std::size_t col = 0; col < model_columns_.size(); ++col)
+            row_[col] = static_cast<float>(values_.numbers[model_columns_[col]]);
+        setup_.model->contributions(row_, explained_);
+        const ModelView view{explained_, setup_.model_feature_names, row_};
         out[row].score =
-            combine(rule_hits[row], *setup_.rules, watch_hits[row], *setup_.watchlist, &view,
+            combine(rule_hits_, *setup_.rules, watch_hits_, *setup_.watchlist, &view,
                     setup_.rules->model_points(), setup_.rules->model_points_per_log_odds());
     }
 }

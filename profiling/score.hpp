@@ -2,7 +2,6 @@
 
 #include "facts.hpp"
 #include "features.hpp"
-#include "gbt_model.hpp"
 #include "rules.hpp"
 #include "tree_shap.hpp"
 #include "watchlist.hpp"
@@ -66,10 +65,7 @@ ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
 struct ScoringSetup {
     const RuleSet* rules = nullptr;
     const Watchlist* watchlist = nullptr;
-    const GbtModel* model = nullptr;
-    /// The same model read by TreeExplainer; when set, it explains each row instead of the
-    /// library (several times faster, the same values).
-    const TreeExplainer* explainer = nullptr;
+    const TreeExplainer* model = nullptr;         ///< the learned model's trees
     std::vector<std::string> model_feature_names; ///< the model's columns, by catalogue name
     FeatureContext context;
 };
@@ -81,8 +77,8 @@ struct ScoredContainer {
     std::vector<float> model_features;
 };
 
-/// Scores batches of containers. One per thread: it keeps buffers and a party-match cache
-/// between batches. The model is run once per batch, which is what makes it fast.
+/// Scores containers. One per thread: it keeps its buffers and a party-match cache between
+/// calls.
 class BatchScorer {
 public:
     explicit BatchScorer(const ScoringSetup& setup);
@@ -97,10 +93,11 @@ private:
     std::vector<std::size_t> model_columns_;  ///< catalogue index of each column of the model
     std::vector<std::size_t> stored_columns_; ///< catalogue index of each stored feature
     FeatureValues values_;
-    std::vector<std::vector<RuleHit>> rule_hits_;   ///< per row of the batch
-    std::vector<std::vector<WatchHit>> watch_hits_; ///< per row of the batch
+    std::vector<RuleHit> rule_hits_;
+    std::vector<WatchHit> watch_hits_;
+    std::vector<float> row_;       ///< the model's columns of one container
+    std::vector<float> explained_; ///< their SHAP values, then the bias
     PartyMatchCache cache_;
-    FeatureMatrix matrix_;
 };
 
 /// The catalogue names of the features a new model is trained on.

@@ -1,5 +1,7 @@
 #include "watchlist.hpp"
 
+#include "core/codes.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -111,17 +113,6 @@ bool is_date(std::string_view text) {
     constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const int last = month == 2 && is_leap_year(year) ? 29 : kDays[month - 1];
     return day <= last;
-}
-
-// ISO 6346 letter values: A = 10, counting up but skipping multiples of 11.
-int container_letter_value(char letter) {
-    int value = 10;
-    for (char c = 'A'; c < letter; ++c) {
-        ++value;
-        if (value % 11 == 0)
-            ++value;
-    }
-    return value;
 }
 
 bool is_container_category(char c) {
@@ -298,7 +289,7 @@ void canonicalize_value(WatchEntry& entry, std::vector<Problem>& problems) {
                     "digit)");
             return;
         }
-        const auto expected = container_check_digit(number.substr(0, 10));
+        const auto expected = core::iso6346_check_digit(number.substr(0, 10));
         if (expected && *expected != number[10] - '0') {
             problem(in_quotes(value) + " has check digit " + number.substr(10) + ", expected " +
                     std::to_string(*expected));
@@ -315,7 +306,7 @@ void canonicalize_value(WatchEntry& entry, std::vector<Problem>& problems) {
             problem(in_quotes(value) + " is not an IMO number (7 digits, optionally after 'IMO')");
             return;
         }
-        const auto expected = imo_check_digit(std::string_view(digits).substr(0, 6));
+        const auto expected = core::imo_check_digit(std::string_view(digits).substr(0, 6));
         if (expected && *expected != digits[6] - '0') {
             problem("IMO number " + in_quotes(value) + " has check digit " + digits.substr(6) +
                     ", expected " + std::to_string(*expected));
@@ -715,27 +706,6 @@ std::string joined_lines(const std::vector<std::string>& problems) {
 
 WatchlistError::WatchlistError(std::vector<std::string> problems)
     : std::runtime_error(joined_lines(problems)), problems_(std::move(problems)) {}
-
-std::optional<int> container_check_digit(std::string_view first_ten) {
-    if (first_ten.size() != 10 || !has_container_shape(first_ten))
-        return std::nullopt;
-    int sum = 0;
-    for (std::size_t index = 0; index < 10; ++index) {
-        const char c = first_ten[index];
-        const int value = is_digit(c) ? c - '0' : container_letter_value(c);
-        sum += value << index;
-    }
-    return sum % 11 % 10;
-}
-
-std::optional<int> imo_check_digit(std::string_view first_six) {
-    if (first_six.size() != 6 || !std::all_of(first_six.begin(), first_six.end(), is_digit))
-        return std::nullopt;
-    int sum = 0;
-    for (std::size_t index = 0; index < 6; ++index)
-        sum += (first_six[index] - '0') * static_cast<int>(7 - index);
-    return sum % 10;
-}
 
 std::vector<std::string> validate_watch_entry(const WatchEntry& entry) {
     auto copy = entry;
@@ -1147,6 +1117,7 @@ const std::vector<CachedPartyMatch>& Watchlist::cached_party(PartyMatchCache& ca
 void Watchlist::match(const ContainerFacts& facts, std::string_view today,
                       std::vector<WatchHit>& out, PartyMatchCache* cache) const {
     assert(is_date(today.substr(0, 10)) && "today is YYYY-MM-DD");
+    out.clear();
     today = today.substr(0, 10);
     const auto& tables = *tables_;
     // Most containers match nothing: the checks below allocate nothing until something matches,
@@ -1290,8 +1261,7 @@ void Watchlist::match(const ContainerFacts& facts, std::string_view today,
     std::stable_sort(found.begin(), found.end(), [](const WatchHit& a, const WatchHit& b) {
         return a.points > b.points; // already by entry among equal points
     });
-    out.insert(out.end(), std::make_move_iterator(found.begin()),
-               std::make_move_iterator(found.end()));
+    out = std::move(found);
 }
 
 template <typename Sink>

@@ -73,13 +73,6 @@ std::vector<WatchEntry> parse_watchlist_json(std::string_view text, std::string_
 /// digit 3, expected 2"); empty when valid. Ids are not compared here.
 std::vector<std::string> validate_watch_entry(const WatchEntry& entry);
 
-/// ISO 6346 check digit of the first ten characters of a container number, or nullopt when they
-/// are not three owner letters, a category letter and six digits.
-std::optional<int> container_check_digit(std::string_view first_ten);
-
-/// Check digit of the first six digits of an IMO ship number, or nullopt when not six digits.
-std::optional<int> imo_check_digit(std::string_view first_six);
-
 /// One watchlist entry matched by one container, at its best place.
 struct WatchHit {
     std::size_t entry = 0; ///< index into Watchlist::entries()
@@ -162,11 +155,11 @@ public:
     Watchlist(const Watchlist&) = delete;
     Watchlist& operator=(const Watchlist&) = delete;
 
-    /// Appends the hits of one container on `today` (YYYY-MM-DD; entries expired before it never
-    /// match), at most one per entry (its best: highest similarity, then first place in manifest
-    /// order), best points first, ties by entry index. Checks the shipper, consignee, notify party
-    /// and forwarder of each consignment, the container number, the vessel's IMO number, master
-    /// and house B/L numbers and each consignment's route.
+    /// Replaces `out` with the hits of one container on `today` (YYYY-MM-DD; entries expired before
+    /// it never match), at most one per entry (its best: highest similarity, then first place in
+    /// manifest order), best points first, ties by entry index. Checks the shipper, consignee,
+    /// notify party and forwarder of each consignment, the container number, the vessel's IMO
+    /// number, master and house B/L numbers and each consignment's route.
     void match(const ContainerFacts& facts, std::string_view today, std::vector<WatchHit>& out,
                PartyMatchCache* cache = nullptr) const;
 

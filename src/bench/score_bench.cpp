@@ -169,20 +169,10 @@ ScoreBenchResult run_score_bench(const ScoreBenchOptions& options) {
     result.containers = static_cast<int>(facts.size());
     result.watchlist_entries = static_cast<int>(entries.size());
     result.model_features = static_cast<int>(profile->setup.model_feature_names.size());
-    result.model_rounds = profile->model->rounds();
+    result.model_rounds = static_cast<int>(profile->model->num_trees());
 
-    // Each thread has its own scorer (buffers, cache) and its own copy of the model, whose
-    // handle may serve one thread at a time.
+    // Each thread has its own scorer (buffers, cache); the profile is shared.
     const int threads = std::max(1, options.threads);
-    const auto model_bytes = profile->model->serialize();
-    std::vector<profiling::GbtModel> models;
-    std::vector<profiling::ScoringSetup> setups;
-    for (int t = 0; t < threads; ++t)
-        models.push_back(profiling::GbtModel::deserialize(model_bytes));
-    for (int t = 0; t < threads; ++t) {
-        setups.push_back(profile->setup);
-        setups.back().model = &models[static_cast<std::size_t>(t)];
-    }
     constexpr std::size_t kBatch = 512;
     std::vector<double> runs;
     for (int run = 0; run < options.repeat; ++run) {
@@ -191,7 +181,7 @@ ScoreBenchResult run_score_bench(const ScoreBenchOptions& options) {
         const auto start = Clock::now();
         for (int t = 0; t < threads; ++t) {
             workers.emplace_back([&, t] {
-                profiling::BatchScorer scorer(setups[static_cast<std::size_t>(t)]);
+                profiling::BatchScorer scorer(profile->setup);
                 std::vector<profiling::ScoredContainer> out;
                 const std::size_t share = (facts.size() + threads - 1) / threads;
                 const std::size_t from = std::min(facts.size(), share * t);

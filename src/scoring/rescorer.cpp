@@ -60,9 +60,7 @@ std::unique_ptr<Profile> load_profile(Database& db, const std::vector<reference:
     profile->watchlist = std::make_unique<profiling::Watchlist>(active_watch_entries(db));
     if (auto model = active_model(db)) {
         profile->model_id = model->id;
-        profile->model =
-            std::make_unique<profiling::GbtModel>(profiling::GbtModel::deserialize(model->bytes));
-        profile->explainer = std::make_unique<profiling::TreeExplainer>(
+        profile->model = std::make_unique<profiling::TreeExplainer>(
             profiling::TreeExplainer::from_xgboost_json(model->bytes));
         profile->setup.model_feature_names = std::move(model->feature_names);
     }
@@ -77,7 +75,6 @@ std::unique_ptr<Profile> load_profile(Database& db, const std::vector<reference:
     profile->setup.rules = profile->rules.get();
     profile->setup.watchlist = profile->watchlist.get();
     profile->setup.model = profile->model.get();
-    profile->setup.explainer = profile->explainer.get();
     profile->setup.context.commodities = &profile->commodities;
     profile->setup.context.mass_norms = &profile->mass_norms;
     return profile;

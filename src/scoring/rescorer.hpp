@@ -25,8 +25,7 @@ struct Profile {
     std::optional<std::int64_t> model_id;
     std::unique_ptr<profiling::RuleSet> rules;
     std::unique_ptr<profiling::Watchlist> watchlist;
-    std::unique_ptr<profiling::GbtModel> model;
-    std::unique_ptr<profiling::TreeExplainer> explainer; ///< the model's trees, for SHAP values
+    std::unique_ptr<profiling::TreeExplainer> model; ///< the active model's trees
     profiling::CommodityIndex commodities;
     profiling::MassNorms mass_norms;
     profiling::ScoringSetup setup;
