@@ -52,6 +52,16 @@ struct ConsignmentFacts {
     std::vector<GoodsFacts> goods; ///< the items placed in this container
 };
 
+/// What the newest X-ray scan analysis of the container found (scanner-io/analysis.hpp).
+struct ImageFacts {
+    bool loaded = false;
+    bool declared_empty_but_loaded = false;
+    bool density_inconsistent = false;
+    std::optional<double> mass_ratio; ///< mass implied by the image / declared cargo mass
+    double anomaly_score = 0;         ///< 0-1, the strongest anomaly region
+    double confidence = 0;
+};
+
 struct ContainerFacts {
     std::int64_t container_id = 0; ///< row in the node's database, 0 outside it
     std::string number;            ///< ISO 6346
@@ -73,6 +83,7 @@ struct ContainerFacts {
     std::int64_t message_row = 0;   ///< that message's row in the node's database
 
     std::vector<ConsignmentFacts> consignments;
+    std::optional<ImageFacts> image; ///< nothing until the container is scanned
 };
 
 } // namespace portscreen::profiling

@@ -79,6 +79,12 @@ enum class Id : std::size_t {
     shipper_finding_rate,
     shipper_first_time,
     shipper_new_names,
+    image_scanned,
+    image_declared_empty_but_loaded,
+    image_density_inconsistent,
+    image_mass_ratio,
+    image_anomaly_score,
+    image_confidence,
     count
 };
 
@@ -255,6 +261,30 @@ constexpr Entry kEntries[] = {
     {Id::shipper_first_time, {"shipper.first_time", flag, "a shipper has never been seen before"}},
     {Id::shipper_new_names,
      {"shipper.new_names", text_list, "names of the shippers never seen before"}},
+    // Scans come after selection, so learned models, trained on what selection knew, never
+    // read them; rules do.
+    {Id::image_scanned,
+     {"image.scanned", flag, "an X-ray scan of the container was analysed"},
+     false},
+    {Id::image_declared_empty_but_loaded,
+     {"image.declared_empty_but_loaded", flag,
+      "declared empty, but the scan shows contents; unknown before a scan"},
+     false},
+    {Id::image_density_inconsistent,
+     {"image.density_inconsistent", flag,
+      "the scan's materials or density contradict the declared cargo; unknown before a scan"},
+     false},
+    {Id::image_mass_ratio,
+     {"image.mass_ratio", number,
+      "cargo mass implied by the scan's attenuation / declared cargo mass"},
+     false},
+    {Id::image_anomaly_score,
+     {"image.anomaly_score", number,
+      "0-1, the region of the scan that stands out most from the rest of the load"},
+     false},
+    {Id::image_confidence,
+     {"image.confidence", number, "0-1, how far the scan can be read (penetration, coverage)"},
+     false},
 };
 
 static_assert(std::size(kEntries) == kCount, "one catalogue entry per feature id");
@@ -1245,6 +1275,17 @@ void derive_features(const ContainerFacts& facts, const FeatureContext& context,
     }
     set(Id::container_seal_count, facts.seal_count);
     set(Id::container_full_without_seal, !facts.declared_empty && facts.seal_count <= 0 ? 1 : 0);
+
+    set(Id::image_scanned, facts.image ? 1 : 0);
+    if (facts.image) {
+        const ImageFacts& image = *facts.image;
+        set(Id::image_declared_empty_but_loaded, image.declared_empty_but_loaded ? 1 : 0);
+        set(Id::image_density_inconsistent, image.density_inconsistent ? 1 : 0);
+        if (image.mass_ratio)
+            set(Id::image_mass_ratio, *image.mass_ratio);
+        set(Id::image_anomaly_score, image.anomaly_score);
+        set(Id::image_confidence, image.confidence);
+    }
 
     texts.finish();
 }

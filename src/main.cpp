@@ -8,6 +8,7 @@
 #include "node/config.hpp"
 #include "node/feed.hpp"
 #include "node/node.hpp"
+#include "scans/cli.hpp"
 #include "scoring/cli.hpp"
 #include "sim/cli.hpp"
 
@@ -30,15 +31,17 @@ struct Command {
 
 constexpr const char* kServeHelp =
     R"(usage: portscreen serve --data DIR [--config FILE] [--ingest ENDPOINT]
-                        [--log-level LEVEL]
+                        [--scans ENDPOINT] [--log-level LEVEL]
 
 Runs a port node on the data folder DIR (created if missing), with its SQLite database in
-DIR/portscreen.db. Manifests arrive over ZeroMQ (docs/protocols.md). Stops cleanly on Ctrl-C or
+DIR/portscreen.db. Manifests and X-ray scans arrive over ZeroMQ (docs/protocols.md); image files
+are kept under DIR/images, previews and tiles under DIR/derived. Stops cleanly on Ctrl-C or
 SIGTERM.
 
   --data DIR          data folder of the node
   --config FILE       JSON configuration (docs/config.md); every setting has a default
   --ingest ENDPOINT   manifest ingest endpoint, default tcp://127.0.0.1:5555
+  --scans ENDPOINT    scan ingest endpoint, default tcp://127.0.0.1:5556
   --log-level LEVEL   debug, info, warn or error (default info)
 )";
 
@@ -61,7 +64,7 @@ Prints what a node's data folder holds: messages, vessel calls, consignments, co
 )";
 
 int run_serve(const std::vector<std::string>& argv) {
-    Args args(argv, {"data", "config", "ingest", "log-level"}, {});
+    Args args(argv, {"data", "config", "ingest", "scans", "log-level"}, {});
     const auto data = args.get("data");
     if (!data || !args.positional().empty()) {
         std::fputs(kServeHelp, stderr);
@@ -71,6 +74,8 @@ int run_serve(const std::vector<std::string>& argv) {
                                      : portscreen::node::default_config();
     if (const auto endpoint = args.get("ingest"))
         config.ingest.endpoint = *endpoint;
+    if (const auto endpoint = args.get("scans"))
+        config.scans.endpoint = *endpoint;
     if (const auto level = args.get("log-level")) {
         if (!portscreen::log::parse_level(*level, config.log_level))
             throw std::invalid_argument("--log-level must be debug, info, warn or error");
@@ -108,6 +113,12 @@ std::map<std::string, Command> commands() {
         {"serve", {"run a port node", kServeHelp, run_serve}},
         {"feed", {"send manifest files to a node", kFeedHelp, run_feed}},
         {"status", {"print what a node's data folder holds", kStatusHelp, run_status}},
+        {"scan",
+         {"send, list, link and export X-ray scans", portscreen::scans::kScanHelp,
+          portscreen::scans::run_scan}},
+        {"scanner-sim",
+         {"simulate a dual-energy cargo scanner", portscreen::scans::kScannerSimHelp,
+          portscreen::scans::run_scanner_sim}},
         {"sim", {"simulate port traffic", portscreen::sim::kHelp, portscreen::sim::run}},
         {"bench", {"measure performance", portscreen::bench::kHelp, portscreen::bench::run}},
         {"eval",
@@ -121,7 +132,7 @@ std::map<std::string, Command> commands() {
 void print_usage(const std::map<std::string, Command>& all) {
     std::puts("usage: portscreen COMMAND [OPTIONS]   (portscreen COMMAND --help for details)\n");
     for (const auto& [name, command] : all)
-        std::printf("  %-10s %s\n", name.c_str(), command.summary);
+        std::printf("  %-12s %s\n", name.c_str(), command.summary);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "bench/bench.hpp"
 
 #include "bench/ingest_bench.hpp"
+#include "bench/scan_bench.hpp"
 #include "bench/score_bench.hpp"
 #include "common/args.hpp"
 
@@ -33,6 +34,16 @@ score: simulates a past day, scores and inspects it and trains a model on its ou
 times scoring a simulated day of N containers (default 20000) with the default rules, W party
 entries on the watchlist (default 10000) and the model, explanations included, on T threads
 (default 2), storage excluded. With --json the last line has the key containers_per_s.
+
+usage: portscreen bench scan [--scans N] [--sustained M] [--seed S] [--json]
+
+scan: runs a scan endpoint in this process on a fresh data folder and sends it a simulated
+6,000 x 1,200 dual-energy scan as two 16-bit PNGs over tcp loopback, N times one at a time
+(default 15): median time from the first frame sent to the ACK, from the ACK to analysis,
+preview and tiles stored, and end to end; then M scans (default 30), four in flight, for the
+sustained rate. In the same run it times OpenCV alone decoding both PNGs (the floor) and prints
+the ratio of end to end to that floor. With --json the last line has the keys
+median_ms_end_to_end, scans_per_s, opencv_floor_ms and ratio.
 )";
 
 namespace {
@@ -119,9 +130,45 @@ int run_score(const std::vector<std::string>& argv) {
     return 0;
 }
 
+int run_scan(const std::vector<std::string>& argv) {
+    Args args(argv, {"scans", "sustained", "seed"}, {"json"});
+    ScanBenchOptions options;
+    options.scans = static_cast<int>(args.number_or("scans", 15, 1, 1000));
+    options.sustained = static_cast<int>(args.number_or("sustained", 30, 1, 10'000));
+    options.seed = static_cast<std::uint64_t>(args.number_or("seed", 7, 0, 1LL << 40));
+    options.work_dir = std::filesystem::temp_directory_path() /
+                       ("portscreen-bench-scan-" + std::to_string(::getpid()));
+    const auto result = run_scan_bench(options);
+    const double ratio = result.median_end_to_end_ms / result.opencv_floor_ms;
+    std::printf("scan: %d x %d, two 16-bit PNGs of %.1f MB together\n", result.width, result.height,
+                result.png_bytes / 1e6);
+    std::printf("OpenCV alone, decoding both:     %7.1f ms (the floor)\n", result.opencv_floor_ms);
+    std::printf("first frame sent to ACK:         %7.1f ms (median of %d)\n",
+                result.median_to_ack_ms, options.scans);
+    std::printf("ACK to analysis, preview, tiles: %7.1f ms\n", result.median_ack_to_done_ms);
+    std::printf("end to end:                      %7.1f ms, %.2f x the floor\n",
+                result.median_end_to_end_ms, ratio);
+    std::printf("sustained:                       %7.2f scans/s (%d scans, 4 in flight)\n",
+                result.scans_per_s, options.sustained);
+    if (args.flag("json")) {
+        const nlohmann::json figures = {
+            {"median_ms_end_to_end", result.median_end_to_end_ms},
+            {"median_ms_to_ack", result.median_to_ack_ms},
+            {"median_ms_ack_to_analysed", result.median_ack_to_done_ms},
+            {"scans_per_s", result.scans_per_s},
+            {"opencv_floor_ms", result.opencv_floor_ms},
+            {"ratio", ratio},
+        };
+        std::printf("%s\n", figures.dump().c_str());
+    }
+    return 0;
+}
+
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
+    if (!argv.empty() && argv[0] == "scan")
+        return run_scan(std::vector<std::string>(argv.begin() + 1, argv.end()));
     if (!argv.empty() && argv[0] == "score")
         return run_score(std::vector<std::string>(argv.begin() + 1, argv.end()));
     return run_subcommand(argv, "ingest", kHelp, run_ingest);

@@ -57,6 +57,11 @@ void JsonWriter::value(std::int64_t number) {
     out_.append(digits, end);
 }
 
+void JsonWriter::value(bool flag) {
+    separate();
+    out_ += flag ? "true" : "false";
+}
+
 void JsonWriter::value(double number) {
     separate();
     // JSON has no NaN or infinity; null makes a reader refuse the value loudly instead of

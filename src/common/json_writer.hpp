@@ -30,6 +30,7 @@ public:
     void value(std::int64_t number);
     void value(int number) { value(std::int64_t{number}); }
     void value(double number);
+    void value(bool flag);
 
     template <typename T> void member(std::string_view name, const T& value_of_member) {
         key(name);

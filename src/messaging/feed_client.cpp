@@ -6,7 +6,6 @@
 #include <zmq_addon.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <random>
 #include <unordered_map>
@@ -46,9 +45,9 @@ FeedClient::send_all(const std::vector<Outgoing>& messages,
     std::size_t finished = 0;
 
     auto send = [&](std::size_t index) {
-        const Outgoing& out = messages[index];
-        std::array<zmq::const_buffer, 3> frames = {
-            zmq::buffer(out.message_id), zmq::buffer(out.content_type), zmq::buffer(out.payload)};
+        std::vector<zmq::const_buffer> frames;
+        for (const auto& frame : messages[index].frames)
+            frames.push_back(zmq::buffer(frame));
         zmq::send_multipart(socket, frames);
     };
 

@@ -12,10 +12,17 @@ class context_t;
 
 namespace portscreen::messaging {
 
+/// One message to send: its frames, and the id its reply carries in its first frame.
 struct Outgoing {
+    /// A manifest: [message-id, content-type, payload].
+    Outgoing(std::string id, std::string content_type, std::string payload)
+        : message_id(id), frames{std::move(id), std::move(content_type), std::move(payload)} {}
+    /// Any other protocol of the node, e.g. a scan: [header, image...] answered under its id.
+    Outgoing(std::string id, std::vector<std::string> all_frames)
+        : message_id(std::move(id)), frames(std::move(all_frames)) {}
+
     std::string message_id;
-    std::string content_type;
-    std::string payload;
+    std::vector<std::string> frames;
 };
 
 struct Reply {

@@ -114,6 +114,19 @@ Config load_config(const std::filesystem::path& file) {
             reader.count("max_batch", config.ingest.max_batch, 1, 10'000);
             reader.count("max_queued", config.ingest.max_queued, 1, 10'000);
         }
+        if (const json* scans = top.object("scans")) {
+            Reader reader(*scans, "/scans", problems);
+            reader.text("endpoint", config.scans.endpoint);
+            reader.count("max_image_bytes", config.scans.max_image_bytes, 1024,
+                         std::size_t{2} << 30);
+            std::size_t pixels = static_cast<std::size_t>(config.scans.max_pixels);
+            reader.count("max_pixels", pixels, 1, std::size_t{1} << 31);
+            config.scans.max_pixels = static_cast<std::int64_t>(pixels);
+            reader.count("max_in_flight", config.scans.max_in_flight, 1, 64);
+            std::size_t workers = static_cast<std::size_t>(config.scans.workers);
+            reader.count("workers", workers, 1, 64);
+            config.scans.workers = static_cast<int>(workers);
+        }
         if (const json* reference = top.object("reference")) {
             Reader reader(*reference, "/reference", problems);
             reader.path("iso3166_json", config.iso3166_json);

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "messaging/ingest_server.hpp"
+#include "scans/scan_server.hpp"
 
 #include <filesystem>
 #include <string>
@@ -11,6 +12,7 @@ namespace portscreen::node {
 /// Everything a port node can be told, each with a default that runs (docs/config.md).
 struct Config {
     messaging::IngestOptions ingest;
+    scans::ScanServerOptions scans;
     std::filesystem::path iso3166_json;
     std::filesystem::path hs_nomenclature_csv;
     log::Level log_level = log::Level::info;

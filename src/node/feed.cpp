@@ -60,17 +60,15 @@ int feed_files(const std::vector<std::filesystem::path>& files,
         }
         std::ostringstream content;
         content << in.rdbuf();
-        messaging::Outgoing message;
-        message.payload = std::move(content).str();
-        const auto type = ingest::detect_content_type(message.payload);
+        std::string payload = std::move(content).str();
+        const auto type = ingest::detect_content_type(payload);
         if (!type) {
             std::fprintf(stderr, "%s: neither JSON nor EDIFACT (expected '{', UNA or UNB)\n",
                          file.c_str());
             return 2;
         }
-        message.content_type = ingest::to_string(*type);
-        message.message_id = messaging::new_message_id();
-        messages.push_back(std::move(message));
+        messages.emplace_back(messaging::new_message_id(), ingest::to_string(*type),
+                              std::move(payload));
     }
 
     zmq::context_t context;

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "reference/reference.hpp"
+#include "scans/scan_server.hpp"
 #include "scoring/scoring_service.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
@@ -40,8 +41,15 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
     scoring.start();
     zmq::context_t context;
     messaging::IngestServer ingest(context, config.ingest, database, std::move(reference));
-    ingest.on_stored([&scoring](std::span<const std::int64_t> calls) { scoring.notify(calls); });
+    scans::ScanServer scans(context, config.scans, data_dir, database);
+    ingest.on_stored([&scoring, &scans](std::span<const std::int64_t> calls) {
+        scoring.notify(calls);
+        scans.manifests_stored();
+    });
+    scans.on_analysed(
+        [&scoring](const scans::AnalysedScan& scan) { scoring.notify(scan.vessel_call_ids); });
     ingest.start();
+    scans.start();
     log::info("", "port node serving " + database.string() + "; stop with Ctrl-C or SIGTERM");
 
     int signal_number = 0;
@@ -49,6 +57,7 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
     log::info("", std::string("received ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") +
                       ", stopping");
     ingest.stop();
+    scans.stop();
     scoring.stop();
     log::info("", "stopped cleanly");
     return 0;

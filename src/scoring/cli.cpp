@@ -8,6 +8,7 @@
 #include "scoring/rescorer.hpp"
 #include "scoring/selection_store.hpp"
 #include "scoring/training.hpp"
+#include "sim/simulator.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
@@ -520,32 +521,10 @@ int run_outcomes(const std::vector<std::string>& argv) {
 
 int outcomes_simulate(Database& db, const std::string& day, const fs::path& truth_file) {
     // Planted cases by container number: hits are found when inspected.
-    struct Truth {
-        bool hit = false;
-        std::string finding;
-    };
-    std::map<std::string, Truth> truth;
+    const auto truth = sim::read_ground_truth(truth_file);
     std::size_t hits = 0;
-    {
-        std::ifstream in(truth_file);
-        if (!in)
-            throw std::runtime_error("cannot read " + truth_file.string());
-        std::string line;
-        for (int number = 1; std::getline(in, line); ++number) {
-            if (line.empty())
-                continue;
-            const auto item = nlohmann::json::parse(line, nullptr, false);
-            if (item.is_discarded())
-                throw std::runtime_error(truth_file.string() + ":" + std::to_string(number) +
-                                         ": not a JSON object");
-            Truth& entry = truth[item.value("container_number", "")];
-            entry.hit = entry.hit || item.value("hit", false);
-            if (item.value("hit", false))
-                entry.finding = item.value("finding", "");
-        }
-        for (const auto& [number, entry] : truth)
-            hits += entry.hit ? 1 : 0;
-    }
+    for (const auto& [number, entry] : truth)
+        hits += entry.hit ? 1 : 0;
     Statement selected(db, "SELECT s.container_id, c.number, s.lane, s.random FROM selections s "
                            "JOIN containers c ON c.id = s.container_id WHERE s.day = ?1 "
                            "AND NOT EXISTS (SELECT 1 FROM outcomes o "

@@ -37,6 +37,15 @@ SELECT p.name, p.country, p.times_seen, p.first_seen, o.inspections, o.findings
 FROM parties p LEFT JOIN party_outcomes o ON o.party_id = p.id WHERE p.id = ?1
 )sql";
 
+// The newest scan analysis of each container of a call that has one.
+constexpr const char* kImagesSql = R"sql(
+SELECT a.container_id, a.id, a.loaded, a.declared_empty_but_loaded, a.density_inconsistent,
+       a.mass_ratio, a.anomaly_score, a.confidence
+FROM containers c JOIN scan_analyses a ON a.container_id = c.id
+WHERE c.vessel_call_id = ?1
+  AND a.id = (SELECT max(x.id) FROM scan_analyses x WHERE x.container_id = c.id)
+)sql";
+
 enum Column {
     kContainerId,
     kNumber,
@@ -91,7 +100,8 @@ std::vector<std::string> split_ports(std::string_view text) {
 
 FactsLoader::FactsLoader(storage::Database& db)
     : call_(db, kCallSql), party_(db, kPartySql),
-      message_issued_(db, "SELECT issued_at FROM messages WHERE id = ?1") {}
+      message_issued_(db, "SELECT issued_at FROM messages WHERE id = ?1"), images_(db, kImagesSql) {
+}
 
 const PartyFacts& FactsLoader::party(const storage::Statement& row, int column) {
     static const PartyFacts kNone;
@@ -215,6 +225,26 @@ std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id,
                 goods.gross_mass_kg = *mass / static_cast<double>(placements);
         }
         bl.goods.push_back(std::move(goods));
+    }
+    if (!out.empty()) {
+        std::unordered_map<std::int64_t, LoadedContainer*> by_id;
+        for (auto& loaded : out)
+            by_id.emplace(loaded.facts.container_id, &loaded);
+        images_.bind(1, vessel_call_id);
+        while (images_.step()) {
+            const auto found = by_id.find(images_.column_int64(0));
+            if (found == by_id.end())
+                continue;
+            profiling::ImageFacts image;
+            image.loaded = images_.column_int(2) != 0;
+            image.declared_empty_but_loaded = images_.column_int(3) != 0;
+            image.density_inconsistent = images_.column_int(4) != 0;
+            image.mass_ratio = images_.column_optional_double(5);
+            image.anomaly_score = images_.column_double(6);
+            image.confidence = images_.column_double(7);
+            found->second->facts.image = image;
+            found->second->image_basis = images_.column_int64(1);
+        }
     }
     return out;
 }

@@ -16,6 +16,7 @@ namespace portscreen::scoring {
 struct LoadedContainer {
     profiling::ContainerFacts facts;
     std::int64_t basis = 0;
+    std::int64_t image_basis = 0; ///< row of the newest scan analysis read, 0 for none
 };
 
 /// Loads container facts, one vessel call per query, with the party history as counted now.
@@ -36,6 +37,7 @@ private:
     storage::Statement call_;
     storage::Statement party_;
     storage::Statement message_issued_;
+    storage::Statement images_;
     std::unordered_map<std::int64_t, profiling::PartyFacts> parties_;
     // The issue time sits after the payload in each row; read once per message, it is cached.
     std::unordered_map<std::int64_t, std::string> issued_;

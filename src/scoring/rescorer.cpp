@@ -21,6 +21,7 @@ using storage::Statement;
 struct StoredScore {
     std::int64_t basis = 0;
     std::int64_t generation = 0;
+    std::int64_t image_basis = 0;
 };
 
 std::string factors_json(const profiling::ContainerScore& score) {
@@ -131,7 +132,9 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
         std::int64_t oldest_basis = std::numeric_limits<std::int64_t>::max();
         std::size_t containers = 0;
         Statement state(db_, "SELECT c.id, c.message_row, s.basis, s.generation, "
-                             "EXISTS (SELECT 1 FROM outcomes o WHERE o.container_id = c.id) "
+                             "EXISTS (SELECT 1 FROM outcomes o WHERE o.container_id = c.id), "
+                             "s.image_basis, (SELECT coalesce(max(a.id), 0) FROM scan_analyses a "
+                             "WHERE a.container_id = c.id) "
                              "FROM containers c LEFT JOIN scores s ON s.container_id = c.id "
                              "WHERE c.vessel_call_id = ?1");
         state.bind(1, vessel_call_id);
@@ -142,17 +145,20 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
                 // An inspected container keeps the score it was selected on: its stored
                 // features are what the model learns from, and must not see the outcome they
                 // led to.
-                stored[id] = {std::numeric_limits<std::int64_t>::max(), profile_->generation};
+                stored[id] = {std::numeric_limits<std::int64_t>::max(), profile_->generation,
+                              std::numeric_limits<std::int64_t>::max()};
                 continue;
             }
             if (state.column_is_null(2)) {
                 candidates.push_back(id);
                 continue;
             }
-            const StoredScore score{state.column_int64(2), state.column_int64(3)};
+            const StoredScore score{state.column_int64(2), state.column_int64(3),
+                                    state.column_int64(5)};
             stored[id] = score;
             oldest_basis = std::min(oldest_basis, score.basis);
-            if (score.generation != profile_->generation || state.column_int64(1) > score.basis)
+            if (score.generation != profile_->generation || state.column_int64(1) > score.basis ||
+                state.column_int64(6) > score.image_basis)
                 candidates.push_back(id);
         }
         // B/Ls written since this call was last read here; after a restart, since its oldest
@@ -176,14 +182,17 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
     }
     std::vector<profiling::ContainerFacts> stale;
     std::vector<std::int64_t> bases;
+    std::vector<std::int64_t> image_bases;
     std::vector<bool> first_time;
     for (auto& container : loaded) {
         const auto it = stored.find(container.facts.container_id);
         if (it != stored.end() && it->second.basis >= container.basis &&
-            it->second.generation == profile_->generation)
+            it->second.generation == profile_->generation &&
+            it->second.image_basis >= container.image_basis)
             continue;
         first_time.push_back(it == stored.end());
         bases.push_back(container.basis);
+        image_bases.push_back(container.image_basis);
         stale.push_back(std::move(container.facts));
     }
     if (stale.empty())
@@ -199,8 +208,8 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
     const std::string now = utc_now_iso8601();
     storage::Transaction transaction(db_);
     Statement put(db_, "INSERT OR REPLACE INTO scores (container_id, score, main_source, factors, "
-                       "features, rule_set_id, model_id, generation, basis, scored_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                       "features, rule_set_id, model_id, generation, basis, scored_at, "
+                       "image_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     Statement norm(db_, "INSERT INTO mass_norms (hs4, count, sum_log, sum_sq_log) "
                         "VALUES (?1, 1, ?2, ?2 * ?2) ON CONFLICT (hs4) DO UPDATE SET "
                         "count = count + 1, sum_log = sum_log + excluded.sum_log, "
@@ -219,6 +228,7 @@ RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string
         put.bind(8, profile_->generation);
         put.bind(9, bases[idx]);
         put.bind(10, now);
+        put.bind(11, image_bases[idx]);
         put.run();
         if (!first_time[idx])
             continue;

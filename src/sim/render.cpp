@@ -178,4 +178,27 @@ void write_day(const Day& day, const std::filesystem::path& dir) {
     write_file(dir / "summary.json", summary_json(day).dump(2) + "\n");
 }
 
+std::map<std::string, PlantedCase> read_ground_truth(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in)
+        throw std::runtime_error("cannot read " + file.string());
+    std::map<std::string, PlantedCase> cases;
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        if (line.empty())
+            continue;
+        const auto item = nlohmann::json::parse(line, nullptr, false);
+        if (!item.is_object())
+            throw std::runtime_error(file.string() + ":" + std::to_string(number) +
+                                     ": not a JSON object");
+        PlantedCase& entry = cases[item.value("container_number", "")];
+        if (item.value("hit", false) && !entry.hit) {
+            entry.hit = true;
+            entry.pattern = item.value("pattern", "");
+            entry.finding = item.value("finding", "");
+        }
+    }
+    return cases;
+}
+
 } // namespace portscreen::sim

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -73,5 +74,17 @@ core::Manifest synthetic_vessel_manifest(std::uint64_t seed, int containers,
 /// and summary.json (calls, counts, patterns) into `dir`, creating it. Throws
 /// std::runtime_error naming the file when a write fails.
 void write_day(const Day& day, const std::filesystem::path& dir);
+
+/// What ground-truth.jsonl says of one container: whether an inspection would find something,
+/// and then which planted pattern hides it and what would be found.
+struct PlantedCase {
+    bool hit = false;
+    std::string pattern;
+    std::string finding;
+};
+
+/// Reads a ground-truth.jsonl written by write_day, by container number. Throws
+/// std::runtime_error naming the file and line of anything it cannot read.
+std::map<std::string, PlantedCase> read_ground_truth(const std::filesystem::path& file);
 
 } // namespace portscreen::sim

@@ -263,9 +263,72 @@ CREATE TABLE mass_norms (
 ) WITHOUT ROWID;
 )sql";
 
+// Scanner images: scans as received, their image files (stored content-addressed in the data
+// folder, named by SHA-256), the containers each was read as, and what analysis found.
+constexpr std::string_view kVersion3 = R"sql(
+CREATE TABLE scans (
+    id          INTEGER PRIMARY KEY,
+    scan_id     TEXT NOT NULL UNIQUE,       -- the scanner's id, unique per node
+    scanner_id  TEXT NOT NULL,
+    scanned_at  TEXT NOT NULL,
+    view        TEXT NOT NULL,
+    header      TEXT NOT NULL,              -- the JSON header as received
+    source      TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+
+CREATE TABLE scan_images (
+    scan_row INTEGER NOT NULL REFERENCES scans (id),
+    channel  TEXT NOT NULL CHECK (channel IN ('high', 'low', 'single')),
+    format   TEXT NOT NULL CHECK (format IN ('png', 'tiff', 'raw', 'dicos')),
+    width    INTEGER NOT NULL,
+    height   INTEGER NOT NULL,
+    sha256   TEXT NOT NULL,                 -- names the file under images/
+    bytes    INTEGER NOT NULL,
+    PRIMARY KEY (scan_row, channel)
+) WITHOUT ROWID;
+
+-- Each container number read at the gate, linked to the manifest's container when one matches;
+-- the unmatched ones wait for an officer.
+CREATE TABLE scan_containers (
+    scan_row     INTEGER NOT NULL REFERENCES scans (id),
+    position     INTEGER NOT NULL,
+    number_read  TEXT NOT NULL,
+    container_id INTEGER REFERENCES containers (id),
+    problem      TEXT NOT NULL,             -- why it is unmatched; '' once linked
+    linked_by    TEXT NOT NULL,             -- 'gate' or the officer who linked it
+    linked_at    TEXT NOT NULL,
+    PRIMARY KEY (scan_row, position)
+) WITHOUT ROWID;
+-- a container's scans (container page, profiling)
+CREATE INDEX scan_containers_container ON scan_containers (container_id);
+
+CREATE TABLE scan_analyses (
+    id                        INTEGER PRIMARY KEY,
+    scan_row                  INTEGER NOT NULL REFERENCES scans (id),
+    container_id              INTEGER REFERENCES containers (id),
+    algorithm_version         TEXT NOT NULL,
+    confidence                REAL NOT NULL,
+    loaded                    INTEGER NOT NULL,
+    declared_empty_but_loaded INTEGER NOT NULL,
+    density_inconsistent      INTEGER NOT NULL,
+    mass_ratio                REAL,
+    anomaly_score             REAL NOT NULL,
+    result                    TEXT NOT NULL, -- JSON: the full analysis, regions included
+    analysed_at               TEXT NOT NULL
+);
+-- the newest analysis of a container, for its facts
+CREATE INDEX scan_analyses_container ON scan_analyses (container_id);
+CREATE INDEX scan_analyses_scan ON scan_analyses (scan_row);
+
+-- the image analysis a score took into account, so a new one makes it stale
+ALTER TABLE scores ADD COLUMN image_basis INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kVersion1},
     Migration{2, kVersion2},
+    Migration{3, kVersion3},
 };
 
 static_assert(kMigrations.back().to == kSchemaVersion,

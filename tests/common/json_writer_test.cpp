@@ -20,9 +20,13 @@ TEST(JsonWriter, WritesCompactJsonWithCommasInPlace) {
     out.open_object();
     out.close_object();
     out.value(3);
+    out.value(true);
     out.close_array();
+    out.member("linked", false);
     out.close_object();
-    EXPECT_EQ(out.take(), R"({"id":42,"name":"MSC EXAMPLE","mass":18250.5,"list":["a",{},3]})");
+    EXPECT_EQ(
+        out.take(),
+        R"({"id":42,"name":"MSC EXAMPLE","mass":18250.5,"list":["a",{},3,true],"linked":false})");
 }
 
 TEST(JsonWriter, EscapesStringsAndRepairsBrokenText) {

@@ -38,12 +38,16 @@ TEST(Schema, FreshFileIsMigratedToTheCurrentVersion) {
                               "manual_decisions",
                               "outcomes",
                               "party_outcomes",
-                              "mass_norms"}) {
+                              "mass_norms",
+                              "scans",
+                              "scan_images",
+                              "scan_containers",
+                              "scan_analyses"}) {
         Statement stmt(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1");
         stmt.bind(1, table);
         EXPECT_EQ(stmt.query_int64(), 1) << table;
     }
-    EXPECT_EQ(table_count(db), 20);
+    EXPECT_EQ(table_count(db), 24);
 }
 
 TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
@@ -57,13 +61,13 @@ TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
     }
     Database db = Database::open(path, Access::writer);
     EXPECT_EQ(schema_version(db), kSchemaVersion);
-    EXPECT_EQ(table_count(db), 20);
+    EXPECT_EQ(table_count(db), 24);
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM parties"), 1);
     migrate(db); // explicitly again: nothing to do
     EXPECT_EQ(schema_version(db), kSchemaVersion);
 }
 
-TEST(Schema, AVersionOneFileWithDataIsMigratedToVersionTwo) {
+TEST(Schema, AVersionOneFileWithDataIsMigratedToTheCurrentVersion) {
     TempDir dir;
     const auto path = dir.file("v1.db");
     {
@@ -77,9 +81,34 @@ TEST(Schema, AVersionOneFileWithDataIsMigratedToVersionTwo) {
                    "VALUES ('m1', 'application/json', 'abc', 'test', 't', 'ok', x'00')");
     }
     Database db = Database::open(path, Access::writer);
-    EXPECT_EQ(schema_version(db), 2);
+    EXPECT_EQ(schema_version(db), kSchemaVersion);
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM messages WHERE issued_at = ''"), 1);
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM scores"), 0);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM scans"), 0);
+}
+
+TEST(Schema, AVersionTwoScoreKeepsItsRowAndGetsNoImageBasis) {
+    TempDir dir;
+    const auto path = dir.file("v2.db");
+    {
+        OpenOptions options;
+        options.migrate = false;
+        Database db = Database::open(path, Access::writer, options);
+        migrate(db, 2);
+        db.execute("INSERT INTO messages (message_id, content_type, content_sha256, source, "
+                   "received_at, reply_body, payload) "
+                   "VALUES ('m1', 'application/json', 'abc', 'test', 't', 'ok', x'00');"
+                   "INSERT INTO vessel_calls (id, imo, voyage, port_of_call, vessel_name, carrier, "
+                   "eta, last_port, created_by, updated_by) "
+                   "VALUES (1, '9074729', '1', 'KEMBA', 'V', 'MSC', '2026-01-01', '', 1, 1);"
+                   "INSERT INTO containers (id, vessel_call_id, number, size_type, load_status, "
+                   "message_row) VALUES (1, 1, 'MSCU1234565', '22G1', 'full', 1);"
+                   "INSERT INTO scores (container_id, score, main_source, factors, features, "
+                   "generation, basis, scored_at) VALUES (1, 10, 'rules', '[]', x'', 1, 1, 't')");
+    }
+    Database db = Database::open(path, Access::writer);
+    EXPECT_EQ(schema_version(db), 3);
+    EXPECT_EQ(db.query_int64("SELECT image_basis FROM scores WHERE container_id = 1"), 0);
 }
 
 TEST(Schema, NewerSchemaIsRefusedByWritersAndReaders) {

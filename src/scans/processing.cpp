@@ -1,0 +1,124 @@
+#include "scans/processing.hpp"
+
+#include "formats.hpp"
+#include "image_store.hpp"
+#include "render.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <stdexcept>
+
+namespace portscreen::scans {
+namespace {
+
+void flip_columns(scanner_io::Image16& image) {
+    for (int y = 0; y < image.height; ++y) {
+        auto row = image.pixels.begin() + static_cast<std::ptrdiff_t>(y) * image.width;
+        std::reverse(row, row + image.width);
+    }
+}
+
+void flip_rows(scanner_io::Image16& image) {
+    for (int y = 0; y < image.height / 2; ++y) {
+        auto top = image.pixels.begin() + static_cast<std::ptrdiff_t>(y) * image.width;
+        auto bottom =
+            image.pixels.begin() + static_cast<std::ptrdiff_t>(image.height - 1 - y) * image.width;
+        std::swap_ranges(top, top + image.width, bottom);
+    }
+}
+
+void write_file(const std::filesystem::path& path, const std::string& bytes) {
+    const auto temporary = path.string() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out)
+            throw std::runtime_error("cannot write " + temporary);
+    }
+    std::filesystem::rename(temporary, path);
+}
+
+} // namespace
+
+ScanFolders ScanFolders::in(const std::filesystem::path& data_dir) {
+    return {data_dir / "images", data_dir / "derived"};
+}
+
+std::filesystem::path ScanFolders::derived_for(const std::string& sha256) const {
+    return derived / sha256.substr(0, 2) / sha256;
+}
+
+scanner_io::DualEnergyScan assemble_scan(const ScanHeader& header,
+                                         std::vector<scanner_io::Image16> planes) {
+    scanner_io::DualEnergyScan scan;
+    scan.air = static_cast<std::uint16_t>(header.air_value);
+    scan.along_mm = header.along_mm;
+    scan.detector_mm = header.detector_mm;
+    for (std::size_t idx = 0; idx < header.images.size() && idx < planes.size(); ++idx) {
+        auto& plane = planes[idx];
+        if (!header.travel_left_to_right)
+            flip_columns(plane);
+        if (!header.detector_top_down)
+            flip_rows(plane);
+        if (header.images[idx].channel == Channel::low)
+            scan.low = std::move(plane);
+        else
+            scan.high = std::move(plane);
+    }
+    return scan;
+}
+
+scanner_io::Declaration declaration_for(ScanStore& store, const ScanRecord& record) {
+    scanner_io::Declaration combined;
+    int linked = 0;
+    for (const auto& link : record.links) {
+        if (!link.container_id)
+            continue;
+        const auto one = store.declaration(*link.container_id);
+        if (linked++ == 0) {
+            combined = one;
+            continue;
+        }
+        combined.empty = combined.empty && one.empty;
+        const auto add = [](std::optional<double>& sum, const std::optional<double>& part) {
+            sum = sum && part ? std::optional<double>(*sum + *part) : std::nullopt;
+        };
+        add(combined.gross_mass_kg, one.gross_mass_kg);
+        add(combined.tare_mass_kg, one.tare_mass_kg);
+        if (combined.cargo != one.cargo)
+            combined.cargo = scanner_io::CargoClass::mixed;
+        combined.length_ft += one.length_ft;
+    }
+    return combined;
+}
+
+void render_scan(const scanner_io::DualEnergyScan& scan, const std::filesystem::path& folder) {
+    std::filesystem::create_directories(folder);
+    const auto view = scanner_io::render(scan.high, scan.air);
+    write_file(folder / "preview.png", scanner_io::encode_preview(view));
+    scanner_io::write_deep_zoom(view, folder, "image");
+    if (scan.dual()) {
+        const auto overlay = scanner_io::material_overlay(scanner_io::classify_materials(scan));
+        write_file(folder / "materials.png", scanner_io::encode_preview(overlay, 1500));
+    }
+}
+
+scanner_io::DualEnergyScan load_scan(const ScanFolders& folders, const ScanRecord& record,
+                                     const ScanHeader& header) {
+    const scanner_io::ImageStore store(folders.images);
+    std::vector<scanner_io::Image16> planes;
+    for (const auto& description : header.images) {
+        const auto stored =
+            std::find_if(record.images.begin(), record.images.end(), [&](const StoredImage& image) {
+                return image.channel == description.channel;
+            });
+        if (stored == record.images.end())
+            throw std::runtime_error("scan '" + record.scan_id + "' has no " +
+                                     std::string(channel_name(description.channel)) + " image");
+        planes.push_back(scanner_io::decode_image(store.get(stored->sha256), stored->format,
+                                                  {stored->width, stored->height}));
+    }
+    return assemble_scan(header, std::move(planes));
+}
+
+} // namespace portscreen::scans

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "analysis.hpp"
+#include "image.hpp"
+#include "scans/scan_header.hpp"
+#include "scans/scan_store.hpp"
+
+#include <filesystem>
+#include <vector>
+
+/// The steps between a stored scan and its analysis, shared by the node's scan server and the
+/// command line (which re-analyses a scan linked by hand).
+namespace portscreen::scans {
+
+/// Where a node keeps its image files and what is rendered from them.
+struct ScanFolders {
+    std::filesystem::path images;  ///< content-addressed originals
+    std::filesystem::path derived; ///< previews and tile pyramids, one folder per scan image
+
+    static ScanFolders in(const std::filesystem::path& data_dir);
+    /// The folder of what is rendered from the image with this hash.
+    std::filesystem::path derived_for(const std::string& sha256) const;
+};
+
+/// The decoded planes of a scan turned into what the analysis expects: air value and spacing
+/// from the header, flipped so the container travels left to right and row 0 is the top.
+scanner_io::DualEnergyScan assemble_scan(const ScanHeader& header,
+                                         std::vector<scanner_io::Image16> planes);
+
+/// The declaration to compare a scan with: that of its one linked container, or of all of them
+/// together when a vehicle carried several (masses add up); nothing known when none is linked.
+scanner_io::Declaration declaration_for(ScanStore& store, const ScanRecord& record);
+
+/// Writes the preview, the Deep Zoom pyramid and the material overlay of a scan into `folder`.
+void render_scan(const scanner_io::DualEnergyScan& scan, const std::filesystem::path& folder);
+
+/// Reads the scan's images back from the store (hashes verified), decodes and assembles them.
+scanner_io::DualEnergyScan load_scan(const ScanFolders& folders, const ScanRecord& record,
+                                     const ScanHeader& header);
+
+} // namespace portscreen::scans
