@@ -1,4 +1,5 @@
 #include "formats.hpp"
+#include "message.hpp"
 
 // osconfig.h must come before any other DCMTK header.
 #include <dcmtk/config/osconfig.h>
@@ -44,22 +45,7 @@
 namespace portscreen::scanner_io {
 namespace {
 
-void append_part(std::string& out, std::string_view part) {
-    out.append(part);
-}
-template <typename Number>
-requires std::is_arithmetic_v<Number>
-void append_part(std::string& out, Number number) {
-    // Shortest form that reads back exactly: "2.2", not to_string's "2.200000".
-    std::array<char, 32> buffer{};
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), number);
-    out.append(buffer.data(), result.ptr);
-}
-template <typename... Parts> std::string message(const Parts&... parts) {
-    std::string out;
-    (append_part(out, parts), ...);
-    return out;
-}
+using detail::message;
 
 [[noreturn]] void fail(const std::string& reason) {
     throw DecodeError(reason);

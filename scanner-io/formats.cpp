@@ -1,4 +1,5 @@
 #include "formats.hpp"
+#include "message.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -17,20 +18,7 @@
 namespace portscreen::scanner_io {
 namespace {
 
-// Builds a message from strings and integers without `"literal" + std::string` temporaries.
-void append_part(std::string& out, std::string_view part) {
-    out.append(part);
-}
-template <typename Number>
-requires std::is_arithmetic_v<Number>
-void append_part(std::string& out, Number number) {
-    out.append(std::to_string(number));
-}
-template <typename... Parts> std::string message(const Parts&... parts) {
-    std::string out;
-    (append_part(out, parts), ...);
-    return out;
-}
+using detail::message;
 
 [[noreturn]] void fail(const std::string& reason) {
     throw DecodeError(reason);

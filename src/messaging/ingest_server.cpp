@@ -5,6 +5,7 @@
 #include "common/sha256.hpp"
 #include "ingest/decode.hpp"
 #include "messaging/protocol.hpp"
+#include "messaging/router.hpp"
 #include "storage/database.hpp"
 #include "storage/manifest_store.hpp"
 
@@ -51,14 +52,6 @@ std::string format_ms(double ms) {
     return text;
 }
 
-std::string peer_address(zmq::message_t& frame) {
-    try {
-        return frame.gets("Peer-Address");
-    } catch (const zmq::error_t&) {
-        return "unknown";
-    }
-}
-
 std::string summary(const Problems& problems) {
     for (const auto& problem : problems) {
         if (problem.severity == Severity::error) {
@@ -89,24 +82,15 @@ public:
           router_(context, zmq::socket_type::router), replies_(context, zmq::socket_type::pair) {}
 
     std::string bind() {
-        router_.set(zmq::sockopt::router_mandatory, 1);
-        router_.set(zmq::sockopt::linger, 1000);
         // The hard cap drops a peer that sends far beyond the limit before it costs memory;
         // frames between the limit and the cap get a readable NACK.
-        router_.set(zmq::sockopt::maxmsgsize,
-                    static_cast<int64_t>(options_.max_message_bytes) * 2 + 4096);
-        router_.set(zmq::sockopt::heartbeat_ivl, 5000);
-        router_.set(zmq::sockopt::heartbeat_timeout, 15000);
-        try {
-            router_.bind(options_.endpoint);
-        } catch (const zmq::error_t& e) {
-            throw std::runtime_error("cannot bind the ingest endpoint " + options_.endpoint + ": " +
-                                     e.what());
-        }
+        const auto bound =
+            bind_router(router_, options_.endpoint,
+                        static_cast<std::int64_t>(options_.max_message_bytes) * 2 + 4096, "ingest");
         replies_endpoint_ =
             "inproc://ingest-replies-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
         replies_.bind(replies_endpoint_);
-        return router_.get(zmq::sockopt::last_endpoint);
+        return bound;
     }
 
     void start() {

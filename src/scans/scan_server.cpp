@@ -8,6 +8,7 @@
 #include "formats.hpp"
 #include "image_store.hpp"
 #include "messaging/protocol.hpp"
+#include "messaging/router.hpp"
 #include "scans/processing.hpp"
 #include "scans/scan_header.hpp"
 #include "scans/scan_store.hpp"
@@ -80,14 +81,6 @@ struct StoreAnalysis {
 struct Relink {};
 using WriterItem = std::variant<StoreScan, StoreAnalysis, Relink>;
 
-std::string peer_address(zmq::message_t& frame) {
-    try {
-        return frame.gets("Peer-Address");
-    } catch (const zmq::error_t&) {
-        return "unknown";
-    }
-}
-
 std::string ack_body(const ScanRecord& record, std::string_view status) {
     JsonWriter out;
     out.open_object();
@@ -147,24 +140,15 @@ public:
           router_(context, zmq::socket_type::router), replies_(context, zmq::socket_type::pair) {}
 
     std::string bind() {
-        router_.set(zmq::sockopt::router_mandatory, 1);
-        router_.set(zmq::sockopt::linger, 1000);
         // Frames far beyond the limit drop the peer before they cost memory; those between the
         // limit and this cap get a readable NACK.
-        router_.set(zmq::sockopt::maxmsgsize,
-                    static_cast<int64_t>(options_.max_image_bytes) * 2 + (1 << 20));
-        router_.set(zmq::sockopt::heartbeat_ivl, 5000);
-        router_.set(zmq::sockopt::heartbeat_timeout, 15000);
-        try {
-            router_.bind(options_.endpoint);
-        } catch (const zmq::error_t& e) {
-            throw std::runtime_error("cannot bind the scan endpoint " + options_.endpoint + ": " +
-                                     e.what());
-        }
+        const auto bound = messaging::bind_router(
+            router_, options_.endpoint,
+            static_cast<std::int64_t>(options_.max_image_bytes) * 2 + (1 << 20), "scan");
         replies_endpoint_ =
             "inproc://scan-replies-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
         replies_.bind(replies_endpoint_);
-        return router_.get(zmq::sockopt::last_endpoint);
+        return bound;
     }
 
     void start() {
@@ -318,7 +302,7 @@ private:
             return;
         }
         job->routing_id = std::move(frames[0]);
-        job->source = peer_address(frames[1]);
+        job->source = messaging::peer_address(frames[1]);
         job->received_at = utc_now_iso8601();
         for (std::size_t idx = 0; idx < images; ++idx)
             job->frames.push_back(std::move(frames[idx + 2]));

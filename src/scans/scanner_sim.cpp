@@ -32,16 +32,6 @@ using scanner_io::ScanScenario;
 constexpr double kHighMeV = 6.0;
 constexpr double kLowMeV = 4.0;
 
-const char* concealment_name(Concealment concealment) {
-    switch (concealment) {
-    case Concealment::none: return "none";
-    case Concealment::dense_object: return "dense_object";
-    case Concealment::wall_compartment: return "wall_compartment";
-    case Concealment::floor_compartment: return "floor_compartment";
-    }
-    return "none";
-}
-
 std::uint64_t mix(std::uint64_t value) {
     value += 0x9e3779b97f4a7c15ULL;
     value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -108,7 +98,7 @@ nlohmann::json truth_json(const scanner_io::SimulatedScan& simulated) {
             {"cargo", scanner_io::cargo_class_name(scenario.cargo)},
             {"cargo_mass_kg", scenario.cargo_mass_kg},
             {"length_ft", scenario.length_ft},
-            {"concealment", concealment_name(scenario.concealment)},
+            {"concealment", scanner_io::concealment_kind(scenario.concealment)},
             {"regions", std::move(regions)}};
 }
 
