@@ -29,10 +29,12 @@ constexpr double kLoadThreshold = 0.03;
 constexpr double kMinBlobCm2 = 150;
 // Evidence (kg of implied contents) at which load_score is 0.5.
 constexpr double kLoadEvidenceKg = 25;
-// Above this mean high-energy attenuation an object's dual-energy ratio is not used: little
-// low-energy signal is left, and what leaks in from brighter neighbours (blur, scatter) pulls
-// the ratio down.
-constexpr double kReliableRatioAttenuation = 5.0;
+// The metal map is r·H - L with r that of organic goods (water 1.229, cellulose 1.231; see
+// simulate.cpp): about zero for organic matter of any density, positive for what has a lower
+// ratio. Above kMetalMaxAttenuation of high-energy attenuation the low-energy beam is too
+// starved (a few photons a pixel) for it.
+constexpr double kOrganicReference = 1.23;
+constexpr double kMetalMaxAttenuation = 6.0;
 
 /// The scan reduced to the analysis grid: ln(I0/I) at both energies, averaged over blocks of
 /// `factor` x `factor` pixels (dropping each block's extremes, so a single bad pixel does not
@@ -375,12 +377,14 @@ struct Blob {
     double sum_background_low = 0;
     int undetermined = 0;
     double sum_total = 0;
+    double sum_extra = 0;
 };
 
 /// Connected blobs of a mask with their sums over two planes.
 std::vector<Blob> blobs_of(const cv::Mat& mask, const cv::Mat& high, const cv::Mat& low,
                            const cv::Mat* background = nullptr, const cv::Mat* total = nullptr,
-                           const cv::Mat* background_low = nullptr) {
+                           const cv::Mat* background_low = nullptr,
+                           const cv::Mat* extra = nullptr) {
     cv::Mat labels;
     const int count = cv::connectedComponents(mask, labels, 8, CV_32S);
     std::vector<Blob> blobs(static_cast<std::size_t>(std::max(0, count)));
@@ -396,6 +400,7 @@ std::vector<Blob> blobs_of(const cv::Mat& mask, const cv::Mat& high, const cv::M
         const float* t = total ? total->ptr<float>(y) : nullptr;
         const float* bl =
             background_low && !background_low->empty() ? background_low->ptr<float>(y) : nullptr;
+        const float* e = extra ? extra->ptr<float>(y) : nullptr;
         for (int x = 0; x < labels.cols; ++x) {
             if (label[x] == 0)
                 continue;
@@ -417,6 +422,8 @@ std::vector<Blob> blobs_of(const cv::Mat& mask, const cv::Mat& high, const cv::M
                 ++blob.undetermined;
             if (t)
                 blob.sum_total += t[x];
+            if (e)
+                blob.sum_extra += e[x];
         }
     }
     if (!blobs.empty())
@@ -453,12 +460,16 @@ AnomalyRegion to_region(const Cargo& cargo, int x0, int y0, int x1, int y1, doub
 }
 
 /// Dense compact objects: what a grey opening with a 45 cm element removes (the white top-hat)
-/// is what stands out from its surroundings at the scale of a hidden package. The object's own
-/// dual-energy ratio comes from the top-hats of both energies, free of the cargo around it.
+/// is what stands out from its surroundings at the scale of a hidden package, in the
+/// high-energy attenuation and in the metal map (what the low energy lacks for organic goods).
+/// A candidate is judged by its metal-map excess against the noise at its attenuation.
 /// `cargo_class` is what the load should be (declared, or seen when not declared): metal in an
-/// organic load stands out, metal among machinery does not.
+/// organic load stands out, metal among machinery or in a load of metal goods does not.
 void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
                         std::vector<AnomalyRegion>& out) {
+    if (cargo.low.empty() || cargo_class == CargoClass::metal ||
+        cargo_class == CargoClass::inorganic)
+        return;
     const Grid& g = *cargo.grid;
     const cv::Mat element = cv::getStructuringElement(
         cv::MORPH_RECT, cv::Size(rows_of(450, g.sx) | 1, rows_of(450, g.sy) | 1));
@@ -479,40 +490,58 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
                          cv::BORDER_REPLICATE);
         return cv::Mat(cv::max(square, cv::max(wide, tall)));
     };
-    cv::Mat open_high = background(cargo.high), open_low, hat_low;
-    cv::Mat hat_high = cargo.high - open_high;
-    if (!cargo.low.empty()) {
-        open_low = background(cargo.low);
-        hat_low = cargo.low - open_low;
-    }
+    const cv::Mat open_high = background(cargo.high);
+    const cv::Mat hat_high = cargo.high - open_high;
+    const cv::Mat metal = kOrganicReference * cargo.high - cargo.low;
+    const cv::Mat hat_metal = metal - background(metal);
+    const cv::Mat none;
     // Blobs of the top-hat at rising thresholds: cartons a little denser than their neighbours
     // join into large blobs at the lowest one, a hidden object then stands alone at a higher.
+    // Blobs of the metal map's top-hat likewise: metal that adds little attenuation to a dense
+    // stack still stands out there.
     std::vector<Blob> blobs;
     for (const double level : {0.15, 0.3, 0.6, 1.2}) {
         const cv::Mat mask = hat_high > level;
         for (auto& blob :
-             blobs_of(mask, hat_high, hat_low, &open_high, &cargo.total_high, &open_low)) {
+             blobs_of(mask, hat_high, none, &open_high, &cargo.total_high, nullptr, &hat_metal)) {
             const double area_cm2 = blob.area * cargo.px_cm2;
             const double w_mm = (blob.x1 - blob.x0) * g.sx, h_mm = (blob.y1 - blob.y0) * g.sy;
             if (area_cm2 >= 60 && w_mm <= 650 && h_mm <= 650)
                 blobs.push_back(blob);
         }
     }
-    // The object's own ratio: its excess at both energies over the cargo around it, taking
-    // the low-energy background as the high-energy one times the ratio of a ring of cargo
-    // around the blob (openings of the two energies need not pick the same neighbours).
+    for (const double level : {0.03, 0.06, 0.12, 0.24}) {
+        const cv::Mat mask = hat_metal > level;
+        for (auto& blob :
+             blobs_of(mask, hat_high, none, &open_high, &cargo.total_high, nullptr, &hat_metal)) {
+            const double area_cm2 = blob.area * cargo.px_cm2;
+            const double w_mm = (blob.x1 - blob.x0) * g.sx, h_mm = (blob.y1 - blob.y0) * g.sy;
+            if (area_cm2 >= 60 && w_mm <= 650 && h_mm <= 650)
+                blobs.push_back(blob);
+        }
+    }
+    // The object's own ratio would be its excess low over its excess high; the metal map
+    // measures its departure from organic directly: an organic object adds as much to r·H as
+    // to L whatever its density (heavier cartons, cans, bottles), steel and lead add far less to
+    // L. Its noise grows with the attenuation (fewer photons, most of all at the low energy),
+    // and beyond kMetalMaxAttenuation the low energy is too starved for the map to mean
+    // anything. Among the cargo classes that are themselves dense (metal, inorganic) one more
+    // dense item is no news; in a mixed load only what sits inside a stack of organic goods (its
+    // ring organic and substantial) is judged, not a machine's own steel parts.
     cv::Mat sum_high, sum_low;
     cv::integral(cargo.high, sum_high, CV_64F);
-    if (!cargo.low.empty())
-        cv::integral(cargo.low, sum_low, CV_64F);
+    cv::integral(cargo.low, sum_low, CV_64F);
     const auto rect_sum = [](const cv::Mat& integral, int x0, int y0, int x1, int y1) {
         return integral.at<double>(y1, x1) - integral.at<double>(y0, x1) -
                integral.at<double>(y1, x0) + integral.at<double>(y0, x0);
     };
     const int ring_x = rows_of(120, g.sx), ring_y = rows_of(120, g.sy);
-    const auto object_ratio = [&](const Blob& blob) {
-        if (sum_low.empty())
-            return std::pair{0.0, 0.0};
+    struct Candidate {
+        const Blob* blob;
+        double evidence;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& blob : blobs) {
         const int ox0 = std::max(0, blob.x0 - ring_x), oy0 = std::max(0, blob.y0 - ring_y);
         const int ox1 = std::min(cargo.high.cols, blob.x1 + ring_x);
         const int oy1 = std::min(cargo.high.rows, blob.y1 + ring_y);
@@ -520,71 +549,16 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
                                  rect_sum(sum_high, blob.x0, blob.y0, blob.x1, blob.y1);
         const double ring_low = rect_sum(sum_low, ox0, oy0, ox1, oy1) -
                                 rect_sum(sum_low, blob.x0, blob.y0, blob.x1, blob.y1);
-        const double ring_ratio = ring_high > 1e-3 ? ring_low / ring_high : 1.23;
-        const double excess_high = blob.sum_high; // the top-hat
-        const double cargo_low = blob.sum_low + blob.sum_background_low;
-        const double excess_low = cargo_low - ring_ratio * blob.sum_background;
-        return std::pair{excess_high > 0 ? excess_low / excess_high : 0.0, ring_ratio};
-    };
-    struct Candidate {
-        const Blob* blob;
-        double contrast, area_cm2, background, ratio, total;
-        Material material;
-        double evidence;
-        bool in_organic; ///< surrounded by organic goods, not by a machine's own steel
-    };
-    std::vector<Candidate> candidates;
-    const bool light_load = cargo_class == CargoClass::organic;
-    const bool heavy_load =
-        cargo_class == CargoClass::metal || cargo_class == CargoClass::inorganic;
-    for (const auto& blob : blobs) {
-        const auto [ratio, ring_ratio] = object_ratio(blob);
-        Candidate c{&blob,
-                    blob.sum_high / blob.area,
-                    blob.area * cargo.px_cm2,
-                    blob.sum_background / blob.area,
-                    ratio,
-                    blob.sum_total / blob.area,
-                    Material::none,
-                    0.0,
-                    false};
-        c.in_organic = ring_ratio >= 1.19 && c.background >= 0.3;
-        // In a mixed load, metal inside a stack of organic goods stands out as in an organic
-        // load; metal among machines does not.
-        const bool light = light_load || (!heavy_load && c.in_organic);
-        // Near the penetration limit the low-energy signal is mostly noise and offset: the
-        // ratio cannot be trusted there.
-        if (blob.undetermined * 2 > blob.area || c.total > kReliableRatioAttenuation)
-            c.material = Material::undetermined;
-        else if (!hat_low.empty() && c.contrast >= 0.25)
-            // Organic goods read a little low through a dense stack (what leaks from brighter
-            // neighbours): the organic boundary comes down with the attenuation.
-            c.material = c.ratio < 1.14 ? Material::metal
-                         : c.ratio < kOrganicRatio - 0.015 * std::max(0.0, c.total - 2.5)
-                             ? Material::inorganic
-                             : Material::organic;
-        // Contrast doubling is worth 2 (up to 1.5, beyond which anything is plain to see); a
-        // 17 x 17 cm footprint is neutral.
-        c.evidence = 2.0 * std::log2(std::min(c.contrast, 1.5) / 0.5) +
-                     std::clamp(0.5 * std::log2(c.area_cm2 / 300), -1.5, 1.0);
-        if (c.background < 0.15)
-            c.evidence -= 3; // standing free, not inside a stack: seen, not hidden
-        switch (c.material) {
-        case Material::metal:
-            c.evidence += light ? (c.ratio < 1.02 ? 5 : 4) : heavy_load ? -4 : -2;
-            break;
-        case Material::undetermined:
-            // Opaque in a stack the beam otherwise crosses: something dense is in it.
-            c.evidence += light && c.background < 3.5 ? -2 : heavy_load ? -4 : -3;
-            break;
-        case Material::inorganic: c.evidence += light ? 2 : heavy_load ? -3 : 0; break;
-        case Material::organic:
-        case Material::none:
-            // Heavier cartons (cans, bottles) among light ones look just like this.
-            c.evidence -= 2;
-            break;
-        }
-        candidates.push_back(c);
+        const double ring_ratio = ring_high > 1e-3 ? ring_low / ring_high : 0.0;
+        const double stack = blob.sum_background / blob.area;
+        const double total = blob.sum_total / blob.area;
+        const bool in_organic_stack = ring_ratio >= kInorganicRatio + 0.055 && stack >= 0.3;
+        if (!in_organic_stack || total >= kMetalMaxAttenuation)
+            continue;
+        const double excess = blob.sum_extra / blob.area;
+        const double noise = 0.02 + 0.0005 * std::exp(0.8 * total);
+        const double area_cm2 = blob.area * cargo.px_cm2;
+        candidates.push_back({&blob, excess / noise * std::min(1.0, area_cm2 / 300) - 2.5});
     }
     // One region per object: the strongest of overlapping blobs.
     std::sort(candidates.begin(), candidates.end(),
@@ -598,18 +572,9 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
         if (!overlapping)
             kept.push_back(c);
     }
-    // Among machinery and appliances (a mixed load) one more steel part is no news; a single
-    // one is.
-    const auto metal_items = std::count_if(kept.begin(), kept.end(), [](const Candidate& c) {
-        return (c.material == Material::metal || c.material == Material::undetermined) &&
-               c.contrast > 0.3;
-    });
-    for (auto& c : kept) {
-        if (!light_load && !heavy_load && c.material == Material::metal && metal_items > 2)
-            c.evidence -= c.in_organic ? 5 : 3; // a load full of machine parts
+    for (const auto& c : kept)
         out.push_back(to_region(cargo, c.blob->x0, c.blob->y0, c.blob->x1, c.blob->y1,
-                                logistic(c.evidence - 4), "dense_object"));
-    }
+                                logistic(c.evidence), "dense_object"));
 }
 
 /// Wall compartments: a false end wall is a thin line attenuating more than both its sides over

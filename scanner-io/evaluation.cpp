@@ -198,13 +198,16 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
                            : static_cast<double>(localised) / static_cast<double>(scores.size());
         return figures;
     };
-    std::vector<double> all_concealed;
+    std::vector<double> all_concealed, dense_concealed;
     std::map<std::string, std::vector<const Outcome*>> by_detail;
     for (std::size_t kind = 0; kind < concealed_by_kind.size(); ++kind) {
         const std::string name = concealment_kind(static_cast<Concealment>(kind + 1));
         report.kinds.push_back(figures_of(name, concealed_by_kind[kind]));
         for (const Outcome* outcome : concealed_by_kind[kind]) {
             all_concealed.push_back(outcome->anomaly_score);
+            if (outcome->scenario.concealment == Concealment::dense_object &&
+                outcome->detail != "drugs")
+                dense_concealed.push_back(outcome->anomaly_score);
             by_detail[name + "/" + outcome->detail].push_back(outcome);
         }
     }
@@ -213,6 +216,9 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
     report.concealed = static_cast<int>(all_concealed.size());
     report.hidden_detection_at_1pct_fa = share_above(all_concealed, report.threshold_1pct);
     report.hidden_detection_at_5pct_fa = share_above(all_concealed, report.threshold_5pct);
+    report.dense_concealed = static_cast<int>(dense_concealed.size());
+    report.dense_detection_at_1pct_fa = share_above(dense_concealed, report.threshold_1pct);
+    report.dense_detection_at_5pct_fa = share_above(dense_concealed, report.threshold_5pct);
     if (!ratios.empty()) {
         std::sort(ratios.begin(), ratios.end());
         report.median_mass_ratio = ratios[ratios.size() / 2];

@@ -66,6 +66,11 @@ struct ImageEvaluation {
     double false_alarm_5pct = 0;
     double hidden_detection_at_1pct_fa = 0;
     double hidden_detection_at_5pct_fa = 0;
+    /// The same over the dense objects (steel, lead, dense inorganic goods); packed drugs, as
+    /// light as organic cargo, are left out here and reported under their own detail.
+    int dense_concealed = 0;
+    double dense_detection_at_1pct_fa = 0;
+    double dense_detection_at_5pct_fa = 0;
     std::vector<KindFigures> kinds; ///< dense_object, wall_compartment, floor_compartment
     /// The same by what was hidden ("dense_object/steel", "wall_compartment/front_wall", ...).
     std::vector<KindFigures> details;

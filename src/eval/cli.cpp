@@ -122,6 +122,9 @@ nlohmann::json report_json(const scanner_io::ImageEvaluation& report) {
         {"false_alarm_5pct", report.false_alarm_5pct},
         {"hidden_detection_at_1pct_fa", report.hidden_detection_at_1pct_fa},
         {"hidden_detection_at_5pct_fa", report.hidden_detection_at_5pct_fa},
+        {"dense_concealed", report.dense_concealed},
+        {"dense_detection_at_1pct_fa", report.dense_detection_at_1pct_fa},
+        {"dense_detection_at_5pct_fa", report.dense_detection_at_5pct_fa},
         {"kinds", kinds},
         {"details", details},
         {"median_mass_ratio", report.median_mass_ratio},
@@ -174,6 +177,8 @@ int run_images(const std::vector<std::string>& argv) {
                 "localised");
     print_kind({"all", report.concealed, report.hidden_detection_at_1pct_fa,
                 report.hidden_detection_at_5pct_fa, 0.0});
+    print_kind({"dense (steel, lead, inorganic)", report.dense_concealed,
+                report.dense_detection_at_1pct_fa, report.dense_detection_at_5pct_fa, 0.0});
     for (const auto& figures : report.kinds)
         print_kind(figures);
     for (const auto& figures : report.details)

@@ -6,6 +6,7 @@
 #include "formats.hpp"
 #include "image_store.hpp"
 #include "messaging/feed_client.hpp"
+#include "render.hpp"
 #include "scans/processing.hpp"
 #include "scans/scan_header.hpp"
 #include "scans/scan_store.hpp"
@@ -257,6 +258,40 @@ int scan_export(const std::vector<std::string>& argv) {
     return 0;
 }
 
+int scan_render(const std::vector<std::string>& argv) {
+    Args args(argv, {"data", "out", "palette", "width"}, {"clahe", "invert", "materials"});
+    if (args.positional().size() != 1 || !args.get("out"))
+        throw std::invalid_argument("usage: portscreen scan render --data DIR --out FILE.png "
+                                    "[--clahe] [--invert] [--palette grey|heat|rainbow] "
+                                    "[--materials] [--width N] SCAN_ID");
+    auto db = open_node(args, storage::Access::reader);
+    ScanStore store(db);
+    const auto record = store.find(args.positional().front());
+    if (!record)
+        throw std::runtime_error("no scan with id '" + args.positional().front() + "'");
+    const auto header = parse_scan_header(record->header_json);
+    if (!header)
+        throw std::runtime_error("the stored header of scan '" + record->scan_id +
+                                 "' does not parse");
+    const auto scan = load_scan(ScanFolders::in(*args.get("data")), *record, *header);
+    scanner_io::RenderOptions options;
+    options.clahe = args.flag("clahe");
+    options.invert = args.flag("invert");
+    const std::string palette = args.get_or("palette", "grey");
+    const auto parsed = scanner_io::parse_palette(palette);
+    if (!parsed)
+        throw std::invalid_argument("--palette must be grey, heat or rainbow, not '" + palette +
+                                    "'");
+    options.palette = *parsed;
+    const int width = static_cast<int>(args.number_or("width", 1500, 16, 100'000));
+    const auto raster = args.flag("materials") && scan.dual()
+                            ? scanner_io::material_overlay(scanner_io::classify_materials(scan))
+                            : scanner_io::render(scan.high, scan.air, options);
+    write_file(*args.get("out"), scanner_io::encode_preview(raster, width));
+    std::printf("%s\n", args.get("out")->c_str());
+    return 0;
+}
+
 } // namespace
 
 const char* const kScanHelp =
@@ -275,12 +310,17 @@ const char* const kScanHelp =
       links an unmatched number by hand, then compares the scan with that manifest
   export --data DIR --dicos OUT_DIR SCAN_ID
       writes the scan as NEMA DICOS digital X-ray files, one per energy
+  render --data DIR --out FILE.png [--clahe] [--invert] [--palette grey|heat|rainbow]
+         [--materials] [--width N] SCAN_ID
+      renders the high-energy image (or with --materials the material classes) as a PNG at
+      most N pixels wide (default 1500)
 )";
 
 int run_scan(const std::vector<std::string>& argv) {
     static const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
         {"send", scan_send},           {"list", scan_list}, {"show", scan_show},
         {"unmatched", scan_unmatched}, {"link", scan_link}, {"export", scan_export},
+        {"render", scan_render},
     };
     const auto found = argv.empty() ? commands.end() : commands.find(argv.front());
     if (found == commands.end()) {

@@ -3,7 +3,8 @@
 Starts a real `portscreen serve`, feeds it a CUSCAR manifest, sends the shared dual-energy
 X-ray fixture for a container of that manifest and checks the ACK, sends a broken scan and
 checks the NACK, waits for the analysis, exports the scan as DICOS and has DCMTK's dcmdump read
-the files, and links an unmatched scan by hand through the command line.
+the files, renders it with a palette, and links an unmatched scan by hand through the command
+line.
 
 usage: scan_client_test.py PORTSCREEN_BINARY TEST_DATA_DIR
 """
@@ -137,6 +138,15 @@ class ScanProtocolTest(unittest.TestCase):
             self.assertIn("=DICOS_DigitalXRayImageStorageForProcessing", dump.stdout)
             self.assertRegex(dump.stdout, r"\(0010,0020\) LO \[CSQU3054383 ?\]")
             self.assertIn("(0028,0010) US 128", dump.stdout)
+        rendered = pathlib.Path(self.workdir.name) / "heat.png"
+        result = self.portscreen("scan", "render", "--data", str(self.data), "--out",
+                                 str(rendered), "--clahe", "--palette", "heat", "PY-0001")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        png = rendered.read_bytes()
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        width, height, depth, colour = (int.from_bytes(png[16:20], "big"),
+                                        int.from_bytes(png[20:24], "big"), png[24], png[25])
+        self.assertEqual((width, height, depth, colour), (512, 128, 8, 2))  # RGB, 8-bit
 
     def test_4_an_unmatched_scan_waits_and_is_linked_by_hand(self):
         _, status, body = self.exchange(

@@ -206,6 +206,28 @@ TEST(AnalyseScan, FindsAHiddenSteelObjectInOrganicCargo) {
     EXPECT_GE(found, 2);
 }
 
+TEST(AnalyseScan, SteelIsNoHiddenObjectInADeclaredMetalLoad) {
+    // The same scan that shows a steel object in organic goods: declared as metal goods, one
+    // more steel item is what the load is made of.
+    for (std::uint64_t seed = 100; seed < 200; ++seed) {
+        ScanScenario s = organic(6'000);
+        s.concealment = Concealment::dense_object;
+        const auto simulated = simulate_scan(s, seed, kWidth, kHeight);
+        if (simulated.concealment_detail != "steel")
+            continue;
+        const auto as_organic =
+            analyse_scan(simulated.scan, declared_for(simulated, CargoClass::organic));
+        const auto as_metal =
+            analyse_scan(simulated.scan, declared_for(simulated, CargoClass::metal));
+        if (as_organic.anomalies.empty() || as_organic.anomalies.front().kind != "dense_object")
+            continue;
+        for (const auto& region : as_metal.anomalies)
+            EXPECT_NE(region.kind, "dense_object");
+        return;
+    }
+    FAIL() << "no steel object found as a dense object in seeds 100-199";
+}
+
 TEST(AnalyseScan, CleanOrganicLoadsScoreLow) {
     int low = 0;
     for (const std::uint64_t seed : {51U, 52U, 53U}) {
@@ -327,6 +349,13 @@ TEST(ImageEvaluation, ReportIsConsistent) {
     for (const auto& detail : report.details)
         by_detail += detail.count;
     EXPECT_EQ(by_detail, report.concealed);
+    // The dense figures count the dense objects except packed drugs.
+    int dense = 0;
+    for (const auto& detail : report.details)
+        if (detail.kind.starts_with("dense_object/") && detail.kind != "dense_object/drugs")
+            dense += detail.count;
+    EXPECT_EQ(report.dense_concealed, dense);
+    EXPECT_LE(report.dense_detection_at_1pct_fa, report.dense_detection_at_5pct_fa);
     int empty_loads = 0;
     for (const auto& load : report.empty_loads) {
         empty_loads += load.count;
@@ -336,7 +365,8 @@ TEST(ImageEvaluation, ReportIsConsistent) {
     for (const double rate :
          {report.empty_detection_rate, report.empty_false_alarm_rate,
           report.hidden_detection_at_1pct_fa, report.hidden_detection_at_5pct_fa,
-          report.false_alarm_1pct, report.false_alarm_5pct}) {
+          report.false_alarm_1pct, report.false_alarm_5pct, report.dense_detection_at_1pct_fa,
+          report.dense_detection_at_5pct_fa}) {
         EXPECT_GE(rate, 0);
         EXPECT_LE(rate, 1);
     }
