@@ -116,6 +116,18 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 
 } // namespace
 
+std::vector<std::int64_t> Rescorer::calls_with_new_analyses() {
+    std::vector<std::int64_t> calls;
+    Statement newer(db_, "SELECT DISTINCT c.vessel_call_id FROM scan_analyses a "
+                         "JOIN containers c ON c.id = a.container_id WHERE a.id > ?1");
+    newer.bind(1, analyses_seen_);
+    const auto newest = db_.query_int64("SELECT coalesce(max(id), 0) FROM scan_analyses");
+    while (newer.step())
+        calls.push_back(newer.column_int64(0));
+    analyses_seen_ = newest;
+    return calls;
+}
+
 RescoreCount Rescorer::score_call(std::int64_t vessel_call_id, const std::string& today) {
     RescoreCount count;
     auto started = std::chrono::steady_clock::now();

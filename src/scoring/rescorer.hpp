@@ -58,6 +58,9 @@ public:
     /// Vessel calls with an ETA on or after `since` (YYYY-MM-DD), and calls with containers
     /// never scored: what a new profile re-scores.
     std::vector<std::int64_t> open_calls(const std::string& since);
+    /// Vessel calls with containers whose scans were analysed since the last call (since start
+    /// the first time): an analysis stored by any process makes their scores stale.
+    std::vector<std::int64_t> calls_with_new_analyses();
 
     const Profile& profile() const { return *profile_; }
 
@@ -70,6 +73,7 @@ private:
     /// Per vessel call, the newest message row already taken into account when it was last
     /// scored: later B/L changes are what to look for next time.
     std::unordered_map<std::int64_t, std::int64_t> seen_until_;
+    std::int64_t analyses_seen_ = 0; ///< the newest scan analysis row looked at
 };
 
 } // namespace portscreen::scoring

@@ -88,6 +88,8 @@ void ScoringService::run_with(Rescorer& rescorer) {
                 for (const auto call : rescorer.open_calls(days_before(options_.open_days)))
                     calls.insert(call);
             }
+            for (const auto call : rescorer.calls_with_new_analyses())
+                calls.insert(call);
             for (const auto call : calls) {
                 const auto count = rescorer.score_call(call, today());
                 scored_ += count.scored;

@@ -14,6 +14,7 @@ import pathlib
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -161,6 +162,17 @@ class ScanProtocolTest(unittest.TestCase):
         self.assertEqual(linked.returncode, 0, linked.stderr)
         listed = self.portscreen("scan", "unmatched", "--data", str(self.data))
         self.assertNotIn("PY-0004", listed.stdout)
+        # The command stored its analysis; the running node re-scores the container with it.
+        query = ("SELECT s.image_basis, (SELECT max(a.id) FROM scan_analyses a "
+                 "WHERE a.container_id = c.id) FROM scores s JOIN containers c "
+                 "ON c.id = s.container_id WHERE c.number = 'CSQU3054383'")
+        for _ in range(100):
+            with sqlite3.connect(f"file:{self.data / 'portscreen.db'}?mode=ro", uri=True) as db:
+                used, newest = db.execute(query).fetchone()
+            if used == newest:
+                break
+            time.sleep(0.1)
+        self.assertEqual(used, newest)
         refused = self.portscreen("scan", "link", "--data", str(self.data), "--officer", "x",
                                   "PY-0004", "MSCU1234565")
         self.assertNotEqual(refused.returncode, 0)
