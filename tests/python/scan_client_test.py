@@ -177,7 +177,24 @@ class ScanProtocolTest(unittest.TestCase):
                                   "PY-0004", "MSCU1234565")
         self.assertNotEqual(refused.returncode, 0)
 
-    def test_5_node_stops_cleanly(self):
+    def test_5_scan_send_sends_a_scan_from_files(self):
+        folder = pathlib.Path(self.workdir.name) / "send"
+        folder.mkdir()
+        (folder / "header.json").write_bytes(header("PY-0005", "CSQU3054383"))
+        (folder / "high.png").write_bytes(self.high)
+        (folder / "low.png").write_bytes(self.low)
+        sent = self.portscreen("scan", "send", "--to", self.scans, str(folder / "header.json"),
+                               str(folder / "high.png"), str(folder / "low.png"))
+        self.assertEqual(sent.returncode, 0, sent.stdout + sent.stderr)
+        self.assertIn("ACK  PY-0005", sent.stdout)
+        self.assertIn('"status":"stored"', sent.stdout)
+        refused = self.portscreen("scan", "send", "--to", self.scans,
+                                  str(folder / "header.json"), str(folder / "high.png"))
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("NACK PY-0005", refused.stdout)
+        self.assertIn("2 images, 1 image frames", refused.stdout)
+
+    def test_6_node_stops_cleanly(self):
         self.node.send_signal(signal.SIGTERM)
         self.assertEqual(self.node.wait(timeout=60), 0)
 
