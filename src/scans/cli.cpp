@@ -40,13 +40,6 @@ std::string read_file(const fs::path& path) {
     return std::move(content).str();
 }
 
-void write_file(const fs::path& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out)
-        throw std::runtime_error("cannot write " + path.string());
-}
-
 Database open_node(const Args& args, storage::Access access) {
     const auto data = args.get("data");
     if (!data)
@@ -249,7 +242,7 @@ int scan_export(const std::vector<std::string>& argv) {
         attributes.along_mm = header->along_mm;
         attributes.detector_mm = header->detector_mm;
         const fs::path file = out / (record->scan_id + "-" + channel + ".dcm");
-        write_file(file, scanner_io::write_dicos(image, attributes));
+        write_file_whole(file, scanner_io::write_dicos(image, attributes));
         std::printf("%s\n", file.c_str());
     };
     export_plane(scan.high, "high", header->energy_high_mev);
@@ -287,7 +280,7 @@ int scan_render(const std::vector<std::string>& argv) {
     const auto raster = args.flag("materials") && scan.dual()
                             ? scanner_io::material_overlay(scanner_io::classify_materials(scan))
                             : scanner_io::render(scan.high, scan.air, options);
-    write_file(*args.get("out"), scanner_io::encode_preview(raster, width));
+    write_file_whole(*args.get("out"), scanner_io::encode_preview(raster, width));
     std::printf("%s\n", args.get("out")->c_str());
     return 0;
 }

@@ -27,7 +27,9 @@ void flip_rows(scanner_io::Image16& image) {
     }
 }
 
-void write_file(const std::filesystem::path& path, const std::string& bytes) {
+} // namespace
+
+void write_file_whole(const std::filesystem::path& path, const std::string& bytes) {
     const auto temporary = path.string() + ".tmp";
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
@@ -37,8 +39,6 @@ void write_file(const std::filesystem::path& path, const std::string& bytes) {
     }
     std::filesystem::rename(temporary, path);
 }
-
-} // namespace
 
 ScanFolders ScanFolders::in(const std::filesystem::path& data_dir) {
     return {data_dir / "images", data_dir / "derived"};
@@ -95,11 +95,11 @@ scanner_io::Declaration declaration_for(ScanStore& store, const ScanRecord& reco
 void render_scan(const scanner_io::DualEnergyScan& scan, const std::filesystem::path& folder) {
     std::filesystem::create_directories(folder);
     const auto view = scanner_io::render(scan.high, scan.air);
-    write_file(folder / "preview.png", scanner_io::encode_preview(view));
+    write_file_whole(folder / "preview.png", scanner_io::encode_preview(view));
     scanner_io::write_deep_zoom(view, folder, "image");
     if (scan.dual()) {
         const auto overlay = scanner_io::material_overlay(scanner_io::classify_materials(scan));
-        write_file(folder / "materials.png", scanner_io::encode_preview(overlay, 1500));
+        write_file_whole(folder / "materials.png", scanner_io::encode_preview(overlay, 1500));
     }
 }
 

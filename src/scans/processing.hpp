@@ -34,6 +34,10 @@ scanner_io::Declaration declaration_for(ScanStore& store, const ScanRecord& reco
 /// Writes the preview, the Deep Zoom pyramid and the material overlay of a scan into `folder`.
 void render_scan(const scanner_io::DualEnergyScan& scan, const std::filesystem::path& folder);
 
+/// Writes a file under a temporary name and renames it into place, so that a reader sees the
+/// old file or the whole new one. Throws std::runtime_error naming the path.
+void write_file_whole(const std::filesystem::path& path, const std::string& bytes);
+
 /// Reads the scan's images back from the store (hashes verified), decodes and assembles them.
 scanner_io::DualEnergyScan load_scan(const ScanFolders& folders, const ScanRecord& record,
                                      const ScanHeader& header);

@@ -7,6 +7,7 @@
 #include "formats.hpp"
 #include "messaging/feed_client.hpp"
 #include "scans/cli.hpp"
+#include "scans/processing.hpp"
 #include "scans/scan_header.hpp"
 #include "scans/scan_store.hpp"
 #include "sim/simulator.hpp"
@@ -102,13 +103,6 @@ nlohmann::json truth_json(const scanner_io::SimulatedScan& simulated) {
             {"regions", std::move(regions)}};
 }
 
-void write_file(const fs::path& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out)
-        throw std::runtime_error("cannot write " + path.string());
-}
-
 int write_set(const Args& args) {
     const auto out = args.get("out");
     if (!out)
@@ -129,9 +123,9 @@ int write_set(const Args& args) {
             simulated, std::string("SIM-") + std::to_string(seed) + "-" + std::to_string(idx + 1),
             simulated_container_number(scan_seed), "2026-01-01T08:00:00Z");
         const fs::path base = fs::path(*out) / name;
-        write_file(base.string() + ".json", encoded.frames[0]);
-        write_file(base.string() + "-high.png", encoded.frames[1]);
-        write_file(base.string() + "-low.png", encoded.frames[2]);
+        write_file_whole(base.string() + ".json", encoded.frames[0]);
+        write_file_whole(base.string() + "-high.png", encoded.frames[1]);
+        write_file_whole(base.string() + "-low.png", encoded.frames[2]);
         nlohmann::json label = truth_json(simulated);
         label["scan"] = name;
         label["scan_id"] = encoded.header.scan_id;

@@ -194,6 +194,22 @@ class ScanProtocolTest(unittest.TestCase):
         self.assertIn("NACK PY-0005", refused.stdout)
         self.assertIn("2 images, 1 image frames", refused.stdout)
 
+    def test_5b_a_simulated_labelled_set_is_written_and_accepted(self):
+        folder = pathlib.Path(self.workdir.name) / "set"
+        written = self.portscreen("scanner-sim", "set", "--out", str(folder), "--count", "2",
+                                  "--width", "800", "--height", "200", "--seed", "3")
+        self.assertEqual(written.returncode, 0, written.stderr)
+        labels = [json.loads(line) for line in (folder / "labels.jsonl").read_text().splitlines()]
+        self.assertEqual([label["scan"] for label in labels], ["scan-00001", "scan-00002"])
+        for label in labels:
+            self.assertIn(label["concealment"], ["none", "dense_object", "wall_compartment",
+                                                 "floor_compartment"])
+        sent = self.portscreen("scan", "send", "--to", self.scans,
+                               str(folder / "scan-00001.json"), str(folder / "scan-00001-high.png"),
+                               str(folder / "scan-00001-low.png"))
+        self.assertEqual(sent.returncode, 0, sent.stdout + sent.stderr)
+        self.assertIn("ACK  " + labels[0]["scan_id"], sent.stdout)
+
     def test_6_node_stops_cleanly(self):
         self.node.send_signal(signal.SIGTERM)
         self.assertEqual(self.node.wait(timeout=60), 0)
