@@ -462,7 +462,8 @@ AnomalyRegion to_region(const Cargo& cargo, int x0, int y0, int x1, int y1, doub
 /// Dense compact objects: what a grey opening with a 45 cm element removes (the white top-hat)
 /// is what stands out from its surroundings at the scale of a hidden package, in the
 /// high-energy attenuation and in the metal map (what the low energy lacks for organic goods).
-/// A candidate is judged by its metal-map excess against the noise at its attenuation.
+/// A candidate is judged by its metal-map excess against the noise at its attenuation, less
+/// when its top-hat is uneven (a small dense item's halo rather than a package).
 /// `cargo_class` is what the load should be (declared, or seen when not declared): metal in an
 /// organic load stands out, metal among machinery or in a load of metal goods does not.
 void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
@@ -558,7 +559,13 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
         const double excess = blob.sum_extra / blob.area;
         const double noise = 0.02 + 0.0005 * std::exp(0.8 * total);
         const double area_cm2 = blob.area * cargo.px_cm2;
-        candidates.push_back({&blob, excess / noise * std::min(1.0, area_cm2 / 300) - 2.5});
+        // A hidden package is a block of even thickness; a blob whose top-hat peaks at well over
+        // its mean is the halo of a small dense item among the goods (its peak is what stands
+        // out, the rest of the blob is blur and neighbouring cartons).
+        const double peakiness = blob.peak / std::max(1e-3, blob.sum_high / blob.area);
+        const double uneven = 5 * std::max(0.0, peakiness - 1.8);
+        candidates.push_back(
+            {&blob, excess / noise * std::min(1.0, area_cm2 / 300) - 2.5 - uneven});
     }
     // One region per object: the strongest of overlapping blobs.
     std::sort(candidates.begin(), candidates.end(),
