@@ -50,6 +50,24 @@ Database open_node(const Args& args, storage::Access access) {
     return Database::open(file, access);
 }
 
+/// A stored scan read back whole: its record, its header and its planes (hashes verified).
+struct StoredScan {
+    ScanRecord record;
+    ScanHeader header;
+    scanner_io::DualEnergyScan scan;
+};
+
+StoredScan load_stored(ScanStore& store, const Args& args, const std::string& scan_id) {
+    auto record = store.find(scan_id);
+    if (!record)
+        throw std::runtime_error("no scan with id '" + scan_id + "'");
+    auto header = parse_scan_header(record->header_json);
+    if (!header)
+        throw std::runtime_error("the stored header of scan '" + scan_id + "' does not parse");
+    auto scan = load_scan(ScanFolders::in(*args.get("data")), *record, *header);
+    return {std::move(*record), std::move(*header), std::move(scan)};
+}
+
 /// Prints one line per reply and returns whether every scan was acknowledged.
 bool send_scans(const std::vector<messaging::Outgoing>& scans, const std::string& endpoint,
                 long long timeout_ms, bool quiet) {
@@ -200,14 +218,11 @@ int scan_link(const std::vector<std::string>& argv) {
     std::printf("scan %s linked to container %s (row %lld)\n", scan_id.c_str(),
                 args.positional()[1].c_str(), static_cast<long long>(*link.container_id));
     // Compared with the manifest now; a running node re-scores the container within a second.
-    const auto record = store.find(scan_id);
-    const auto header = parse_scan_header(record->header_json);
-    if (!header)
-        throw std::runtime_error("the stored header of scan '" + scan_id + "' does not parse");
-    const auto scan = load_scan(ScanFolders::in(*args.get("data")), *record, *header);
-    const auto analysis = scanner_io::analyse_scan(scan, declaration_for(store, *record));
+    const auto stored = load_stored(store, args, scan_id);
+    const auto analysis =
+        scanner_io::analyse_scan(stored.scan, declaration_for(store, stored.record));
     storage::Transaction transaction(db);
-    store.store_analysis(record->row, link.container_id, analysis, utc_now_iso8601());
+    store.store_analysis(stored.record.row, link.container_id, analysis, utc_now_iso8601());
     transaction.commit();
     std::printf("analysed against its manifest: %s\n", analysis_json(analysis).c_str());
     return 0;
@@ -220,34 +235,27 @@ int scan_export(const std::vector<std::string>& argv) {
                                     "SCAN_ID");
     auto db = open_node(args, storage::Access::reader);
     ScanStore store(db);
-    const auto record = store.find(args.positional().front());
-    if (!record)
-        throw std::runtime_error("no scan with id '" + args.positional().front() + "'");
-    const auto header = parse_scan_header(record->header_json);
-    if (!header)
-        throw std::runtime_error("the stored header of scan '" + record->scan_id +
-                                 "' does not parse");
-    const auto scan = load_scan(ScanFolders::in(*args.get("data")), *record, *header);
+    const auto [record, header, scan] = load_stored(store, args, args.positional().front());
     const fs::path out = *args.get("dicos");
     fs::create_directories(out);
     const auto export_plane = [&](const scanner_io::Image16& image, const char* channel,
                                   double energy) {
         scanner_io::DicosAttributes attributes;
-        attributes.container_number = header->containers.front();
-        attributes.scan_id = record->scan_id;
-        attributes.scanner_id = record->scanner_id;
-        attributes.scan_time = record->scanned_at;
+        attributes.container_number = header.containers.front();
+        attributes.scan_id = record.scan_id;
+        attributes.scanner_id = record.scanner_id;
+        attributes.scan_time = record.scanned_at;
         attributes.channel = channel;
         attributes.energy_mev = energy;
-        attributes.along_mm = header->along_mm;
-        attributes.detector_mm = header->detector_mm;
-        const fs::path file = out / (record->scan_id + "-" + channel + ".dcm");
+        attributes.along_mm = header.along_mm;
+        attributes.detector_mm = header.detector_mm;
+        const fs::path file = out / (record.scan_id + "-" + channel + ".dcm");
         write_file_whole(file, scanner_io::write_dicos(image, attributes));
         std::printf("%s\n", file.c_str());
     };
-    export_plane(scan.high, "high", header->energy_high_mev);
+    export_plane(scan.high, "high", header.energy_high_mev);
     if (scan.dual())
-        export_plane(scan.low, "low", header->energy_low_mev.value_or(0));
+        export_plane(scan.low, "low", header.energy_low_mev.value_or(0));
     return 0;
 }
 
@@ -259,14 +267,7 @@ int scan_render(const std::vector<std::string>& argv) {
                                     "[--materials] [--width N] SCAN_ID");
     auto db = open_node(args, storage::Access::reader);
     ScanStore store(db);
-    const auto record = store.find(args.positional().front());
-    if (!record)
-        throw std::runtime_error("no scan with id '" + args.positional().front() + "'");
-    const auto header = parse_scan_header(record->header_json);
-    if (!header)
-        throw std::runtime_error("the stored header of scan '" + record->scan_id +
-                                 "' does not parse");
-    const auto scan = load_scan(ScanFolders::in(*args.get("data")), *record, *header);
+    const auto scan = load_stored(store, args, args.positional().front()).scan;
     scanner_io::RenderOptions options;
     options.clahe = args.flag("clahe");
     options.invert = args.flag("invert");
