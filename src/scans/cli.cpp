@@ -10,11 +10,11 @@
 #include "scans/processing.hpp"
 #include "scans/scan_header.hpp"
 #include "scans/scan_store.hpp"
+#include "scans/send.hpp"
 #include "simulate.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
-#include <zmq.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -68,33 +68,6 @@ StoredScan load_stored(ScanStore& store, const Args& args, const std::string& sc
     return {std::move(*record), std::move(*header), std::move(scan)};
 }
 
-/// Prints one line per reply and returns whether every scan was acknowledged.
-bool send_scans(const std::vector<messaging::Outgoing>& scans, const std::string& endpoint,
-                long long timeout_ms, bool quiet) {
-    zmq::context_t context;
-    messaging::FeedOptions options;
-    options.endpoint = endpoint;
-    options.timeout = std::chrono::milliseconds(timeout_ms);
-    options.window = 2;
-    messaging::FeedClient client(context, options);
-    bool all = true;
-    const auto replies = client.send_all(scans, [&](std::size_t, const messaging::Reply& reply) {
-        if (!quiet || reply.status != "ACK")
-            std::printf("%-4s %s: %s\n", reply.status.c_str(), reply.message_id.c_str(),
-                        reply.body.c_str());
-    });
-    for (std::size_t idx = 0; idx < replies.size(); ++idx) {
-        if (!replies[idx]) {
-            std::printf("FAIL %s: no reply from %s\n", scans[idx].message_id.c_str(),
-                        endpoint.c_str());
-            all = false;
-        } else if (replies[idx]->status != "ACK") {
-            all = false;
-        }
-    }
-    return all;
-}
-
 int scan_send(const std::vector<std::string>& argv) {
     Args args(argv, {"to", "timeout-ms"}, {});
     if (args.positional().size() < 2)
@@ -107,10 +80,10 @@ int scan_send(const std::vector<std::string>& argv) {
     const std::string id = header ? header->scan_id : "(header with errors)";
     std::vector<messaging::Outgoing> scans;
     scans.emplace_back(id, std::move(frames));
-    return send_scans(scans, args.get_or("to", "tcp://127.0.0.1:5556"),
-                      args.number_or("timeout-ms", 60'000, 1, 3'600'000), false)
-               ? 0
-               : 1;
+    const auto timeout =
+        std::chrono::milliseconds(args.number_or("timeout-ms", 60'000, 1, 3'600'000));
+    return send_scans(scans, args.get_or("to", "tcp://127.0.0.1:5556"), timeout, false) == 1 ? 0
+                                                                                             : 1;
 }
 
 int scan_list(const std::vector<std::string>& argv) {

@@ -10,12 +10,12 @@
 #include "scans/processing.hpp"
 #include "scans/scan_header.hpp"
 #include "scans/scan_store.hpp"
+#include "scans/send.hpp"
 #include "sim/simulator.hpp"
 #include "simulate.hpp"
 #include "storage/database.hpp"
 
 #include <nlohmann/json.hpp>
-#include <zmq.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -216,19 +216,8 @@ int scan_selected(const Args& args) {
     }
     std::printf("scanning %zu containers of the yellow lane (%zu hold something undeclared)\n",
                 scans.size(), hidden);
-    zmq::context_t context;
-    messaging::FeedOptions options;
-    options.endpoint = args.get_or("to", "tcp://127.0.0.1:5556");
-    options.window = 2;
-    options.timeout = std::chrono::seconds(60);
-    messaging::FeedClient client(context, options);
-    std::size_t acked = 0;
-    const auto replies = client.send_all(scans, [&](std::size_t, const messaging::Reply& reply) {
-        if (reply.status == "ACK")
-            ++acked;
-        else
-            std::printf("NACK %s: %s\n", reply.message_id.c_str(), reply.body.c_str());
-    });
+    const std::size_t acked = send_scans(scans, args.get_or("to", "tcp://127.0.0.1:5556"),
+                                         std::chrono::seconds(60), true);
     std::printf("%zu of %zu scans acknowledged\n", acked, scans.size());
     return acked == scans.size() ? 0 : 1;
 }
@@ -246,18 +235,8 @@ int send_random(const Args& args) {
                         simulated_container_number(scan_seed), "2026-01-01T08:00:00Z");
         scans.emplace_back(encoded.header.scan_id, std::move(encoded.frames));
     }
-    zmq::context_t context;
-    messaging::FeedOptions options;
-    options.endpoint = args.get_or("to", "tcp://127.0.0.1:5556");
-    options.window = 2;
-    options.timeout = std::chrono::seconds(60);
-    messaging::FeedClient client(context, options);
-    std::size_t acked = 0;
-    client.send_all(scans, [&](std::size_t, const messaging::Reply& reply) {
-        acked += reply.status == "ACK" ? 1 : 0;
-        std::printf("%-4s %s: %s\n", reply.status.c_str(), reply.message_id.c_str(),
-                    reply.body.c_str());
-    });
+    const std::size_t acked = send_scans(scans, args.get_or("to", "tcp://127.0.0.1:5556"),
+                                         std::chrono::seconds(60), false);
     return acked == scans.size() ? 0 : 1;
 }
 
