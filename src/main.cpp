@@ -1,9 +1,12 @@
 // The portscreen command: parses the subcommand and its options, then hands over to the
 // libraries. No logic lives here.
 
+#include "accounts/cli.hpp"
+#include "audit/cli.hpp"
 #include "bench/bench.hpp"
 #include "common/args.hpp"
 #include "eval/cli.hpp"
+#include "exports/cli.hpp"
 #include "messaging/feed_client.hpp"
 #include "node/config.hpp"
 #include "node/feed.hpp"
@@ -31,17 +34,21 @@ struct Command {
 
 constexpr const char* kServeHelp =
     R"(usage: portscreen serve --data DIR [--config FILE] [--ingest ENDPOINT]
-                        [--scans ENDPOINT] [--log-level LEVEL]
+                        [--scans ENDPOINT] [--http ADDRESS:PORT | --no-http]
+                        [--log-level LEVEL]
 
 Runs a port node on the data folder DIR (created if missing), with its SQLite database in
 DIR/portscreen.db. Manifests and X-ray scans arrive over ZeroMQ (docs/protocols.md); image files
 are kept under DIR/images, previews and tiles under DIR/derived. Stops cleanly on Ctrl-C or
-SIGTERM.
+SIGTERM. Officers, scanner operators and managers use the node in a browser at the --http
+address (accounts: portscreen user add).
 
   --data DIR          data folder of the node
   --config FILE       JSON configuration (docs/config.md); every setting has a default
   --ingest ENDPOINT   manifest ingest endpoint, default tcp://127.0.0.1:5555
   --scans ENDPOINT    scan ingest endpoint, default tcp://127.0.0.1:5556
+  --http ADDR:PORT    web pages and API, default 127.0.0.1:8080 (port 0: any free port)
+  --no-http           serve no web pages
   --log-level LEVEL   debug, info, warn or error (default info)
 )";
 
@@ -64,7 +71,7 @@ Prints what a node's data folder holds: messages, vessel calls, consignments, co
 )";
 
 int run_serve(const std::vector<std::string>& argv) {
-    Args args(argv, {"data", "config", "ingest", "scans", "log-level"}, {});
+    Args args(argv, {"data", "config", "ingest", "scans", "http", "log-level"}, {"no-http"});
     const auto data = args.get("data");
     if (!data || !args.positional().empty()) {
         std::fputs(kServeHelp, stderr);
@@ -76,6 +83,10 @@ int run_serve(const std::vector<std::string>& argv) {
         config.ingest.endpoint = *endpoint;
     if (const auto endpoint = args.get("scans"))
         config.scans.endpoint = *endpoint;
+    if (const auto listen = args.get("http"))
+        config.web.listen = *listen;
+    if (args.flag("no-http"))
+        config.web.enabled = false;
     if (const auto level = args.get("log-level")) {
         if (!portscreen::log::parse_level(*level, config.log_level))
             throw std::invalid_argument("--log-level must be debug, info, warn or error");
@@ -124,8 +135,14 @@ std::map<std::string, Command> commands() {
         {"eval",
          {"evaluate risk models on labelled data", portscreen::eval::kHelp, portscreen::eval::run}},
     };
-    for (const auto& command : portscreen::scoring::cli_commands())
-        all.emplace(command.name, Command{command.summary, command.help, command.run});
+    const auto add = [&all](const auto& commands) {
+        for (const auto& command : commands)
+            all.emplace(command.name, Command{command.summary, command.help, command.run});
+    };
+    add(portscreen::scoring::cli_commands());
+    add(portscreen::accounts::cli_commands());
+    add(portscreen::audit::cli_commands());
+    add(portscreen::exports::cli_commands());
     return all;
 }
 

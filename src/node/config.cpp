@@ -127,6 +127,29 @@ Config load_config(const std::filesystem::path& file) {
             reader.count("workers", workers, 1, 64);
             config.scans.workers = static_cast<int>(workers);
         }
+        if (const json* web = top.object("http")) {
+            Reader reader(*web, "/http", problems);
+            if (const json* enabled =
+                    reader.member("enabled", json::value_t::boolean, "true or false"))
+                config.web.enabled = enabled->get<bool>();
+            reader.text("listen", config.web.listen);
+            std::size_t threads = static_cast<std::size_t>(config.web.threads);
+            reader.count("threads", threads, 1, 64);
+            config.web.threads = static_cast<int>(threads);
+            reader.count("max_body_bytes", config.web.max_body_bytes, 1024, std::size_t{1} << 30);
+            reader.count("max_upload_bytes", config.web.max_upload_bytes, 1024,
+                         std::size_t{2} << 30);
+            reader.text("static_dir", config.web.static_dir);
+            if (const json* secure =
+                    reader.member("secure_cookies", json::value_t::boolean, "true or false"))
+                config.web.secure_cookies = secure->get<bool>();
+            std::size_t idle = static_cast<std::size_t>(config.web.session_idle_minutes);
+            reader.count("session_idle_minutes", idle, 1, 24 * 60);
+            config.web.session_idle_minutes = static_cast<int>(idle);
+            std::size_t hours = static_cast<std::size_t>(config.web.session_hours);
+            reader.count("session_hours", hours, 1, 24 * 7);
+            config.web.session_hours = static_cast<int>(hours);
+        }
         if (const json* reference = top.object("reference")) {
             Reader reader(*reference, "/reference", problems);
             reader.path("iso3166_json", config.iso3166_json);

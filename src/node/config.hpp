@@ -3,6 +3,7 @@
 #include "common/log.hpp"
 #include "messaging/ingest_server.hpp"
 #include "scans/scan_server.hpp"
+#include "web_server.hpp"
 
 #include <filesystem>
 #include <string>
@@ -13,6 +14,7 @@ namespace portscreen::node {
 struct Config {
     messaging::IngestOptions ingest;
     scans::ScanServerOptions scans;
+    ui_web::WebOptions web;
     std::filesystem::path iso3166_json;
     std::filesystem::path hs_nomenclature_csv;
     log::Level log_level = log::Level::info;

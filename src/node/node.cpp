@@ -6,6 +6,7 @@
 #include "scoring/scoring_service.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "web_server.hpp"
 
 #include <zmq.hpp>
 
@@ -38,6 +39,12 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
 
     scoring::ScoringService scoring(database,
                                     reference::load_hs_nomenclature(config.hs_nomenclature_csv));
+    std::unique_ptr<ui_web::WebServer> web;
+    if (config.web.enabled) {
+        web = std::make_unique<ui_web::WebServer>(config.web, data_dir, config.scans.endpoint);
+        scoring.on_scored(
+            [&web](std::int64_t call, std::size_t count) { web->scored(call, count); });
+    }
     scoring.start();
     zmq::context_t context;
     messaging::IngestServer ingest(context, config.ingest, database, std::move(reference));
@@ -46,16 +53,27 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
         scoring.notify(calls);
         scans.manifests_stored();
     });
-    scans.on_analysed(
-        [&scoring](const scans::AnalysedScan& scan) { scoring.notify(scan.vessel_call_ids); });
+    scans.on_analysed([&scoring, &web](const scans::AnalysedScan& scan) {
+        scoring.notify(scan.vessel_call_ids);
+        if (web)
+            web->scan_stored(scan.scan_id);
+    });
     ingest.start();
     scans.start();
+    if (web) {
+        web->start();
+        log::info("", "web pages and API on http://" +
+                          config.web.listen.substr(0, config.web.listen.rfind(':')) + ":" +
+                          std::to_string(web->port()) + "/");
+    }
     log::info("", "port node serving " + database.string() + "; stop with Ctrl-C or SIGTERM");
 
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     log::info("", std::string("received ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") +
                       ", stopping");
+    if (web)
+        web->stop();
     ingest.stop();
     scans.stop();
     scoring.stop();

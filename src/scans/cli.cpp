@@ -50,22 +50,8 @@ Database open_node(const Args& args, storage::Access access) {
     return Database::open(file, access);
 }
 
-/// A stored scan read back whole: its record, its header and its planes (hashes verified).
-struct StoredScan {
-    ScanRecord record;
-    ScanHeader header;
-    scanner_io::DualEnergyScan scan;
-};
-
 StoredScan load_stored(ScanStore& store, const Args& args, const std::string& scan_id) {
-    auto record = store.find(scan_id);
-    if (!record)
-        throw std::runtime_error("no scan with id '" + scan_id + "'");
-    auto header = parse_scan_header(record->header_json);
-    if (!header)
-        throw std::runtime_error("the stored header of scan '" + scan_id + "' does not parse");
-    auto scan = load_scan(ScanFolders::in(*args.get("data")), *record, *header);
-    return {std::move(*record), std::move(*header), std::move(scan)};
+    return load_stored(store, ScanFolders::in(*args.get("data")), scan_id);
 }
 
 int scan_send(const std::vector<std::string>& argv) {
@@ -180,24 +166,14 @@ int scan_link(const std::vector<std::string>& argv) {
                                     "[--position N] SCAN_ID CONTAINER_NUMBER");
     const std::string& scan_id = args.positional()[0];
     auto db = open_node(args, storage::Access::writer);
-    ScanStore store(db);
-    ContainerLink link;
-    {
-        storage::Transaction transaction(db);
-        link = store.link(scan_id, static_cast<int>(args.number_or("position", 0, 0, 16)),
-                          args.positional()[1], *args.get("officer"), utc_now_iso8601());
-        transaction.commit();
-    }
+    const auto [link, analysis] =
+        link_and_analyse(db, ScanFolders::in(*args.get("data")), scan_id,
+                         static_cast<int>(args.number_or("position", 0, 0, 16)),
+                         args.positional()[1], *args.get("officer"));
     std::printf("scan %s linked to container %s (row %lld)\n", scan_id.c_str(),
                 args.positional()[1].c_str(), static_cast<long long>(*link.container_id));
-    // Compared with the manifest now; a running node re-scores the container within a second.
-    const auto stored = load_stored(store, args, scan_id);
-    const auto analysis =
-        scanner_io::analyse_scan(stored.scan, declaration_for(store, stored.record));
-    storage::Transaction transaction(db);
-    store.store_analysis(stored.record.row, link.container_id, analysis, utc_now_iso8601());
-    transaction.commit();
-    std::printf("analysed against its manifest: %s\n", analysis_json(analysis).c_str());
+    // A running node re-scores the container within a second.
+    std::printf("analysed against its manifest: %s\n", analysis.c_str());
     return 0;
 }
 

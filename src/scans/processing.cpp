@@ -4,6 +4,8 @@
 #include "image_store.hpp"
 #include "render.hpp"
 
+#include "common/clock.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <stdexcept>
@@ -46,6 +48,15 @@ ScanFolders ScanFolders::in(const std::filesystem::path& data_dir) {
 
 std::filesystem::path ScanFolders::derived_for(const std::string& sha256) const {
     return derived / sha256.substr(0, 2) / sha256;
+}
+
+std::optional<std::filesystem::path> ScanFolders::rendering_of(const ScanRecord& record) const {
+    const auto image =
+        std::find_if(record.images.begin(), record.images.end(),
+                     [](const StoredImage& stored) { return stored.channel != Channel::low; });
+    if (image == record.images.end())
+        return std::nullopt;
+    return derived_for(image->sha256);
 }
 
 scanner_io::DualEnergyScan assemble_scan(const ScanHeader& header,
@@ -119,6 +130,52 @@ scanner_io::DualEnergyScan load_scan(const ScanFolders& folders, const ScanRecor
                                                   {stored->width, stored->height}));
     }
     return assemble_scan(header, std::move(planes));
+}
+
+StoredScan load_stored(ScanStore& store, const ScanFolders& folders, const std::string& scan_id) {
+    auto record = store.find(scan_id);
+    if (!record)
+        throw std::out_of_range("no scan with id '" + scan_id + "'");
+    auto header = parse_scan_header(record->header_json);
+    if (!header)
+        throw std::runtime_error("the stored header of scan '" + scan_id + "' does not parse");
+    auto scan = load_scan(folders, *record, *header);
+    return {std::move(*record), std::move(*header), std::move(scan)};
+}
+
+std::pair<ContainerLink, std::string>
+link_and_analyse(storage::Database& db, const ScanFolders& folders, const std::string& scan_id,
+                 int position, const std::string& number, const std::string& officer) {
+    ScanStore store(db);
+    ContainerLink link;
+    {
+        storage::Transaction transaction(db);
+        link = store.link(scan_id, position, number, officer, utc_now_iso8601());
+        transaction.commit();
+    }
+    // Analysed after the link commits: decoding and analysis take a second, and the link must
+    // not wait for them.
+    const auto stored = load_stored(store, folders, scan_id);
+    const auto analysis =
+        scanner_io::analyse_scan(stored.scan, declaration_for(store, stored.record));
+    storage::Transaction transaction(db);
+    store.store_analysis(stored.record.row, link.container_id, analysis, utc_now_iso8601());
+    transaction.commit();
+    return {link, analysis_json(analysis)};
+}
+
+std::filesystem::path clahe_rendering(const ScanFolders& folders, const StoredScan& stored) {
+    const auto rendering = folders.rendering_of(stored.record);
+    if (!rendering)
+        throw std::runtime_error("scan '" + stored.record.scan_id + "' has no image to render");
+    const auto folder = *rendering / "clahe";
+    if (std::filesystem::exists(folder / "image.dzi"))
+        return folder;
+    scanner_io::RenderOptions options;
+    options.clahe = true;
+    scanner_io::write_deep_zoom(scanner_io::render(stored.scan.high, stored.scan.air, options),
+                                folder, "image");
+    return folder;
 }
 
 } // namespace portscreen::scans

@@ -6,6 +6,8 @@
 #include "scans/scan_store.hpp"
 
 #include <filesystem>
+#include <optional>
+#include <utility>
 #include <vector>
 
 /// The steps between a stored scan and its analysis, shared by the node's scan server and the
@@ -20,6 +22,9 @@ struct ScanFolders {
     static ScanFolders in(const std::filesystem::path& data_dir);
     /// The folder of what is rendered from the image with this hash.
     std::filesystem::path derived_for(const std::string& sha256) const;
+    /// The folder of a scan's preview, tiles and overlay: that of its high-energy (or single)
+    /// image; nothing for a scan without one.
+    std::optional<std::filesystem::path> rendering_of(const ScanRecord& record) const;
 };
 
 /// The decoded planes of a scan turned into what the analysis expects: air value and spacing
@@ -41,5 +46,28 @@ void write_file_whole(const std::filesystem::path& path, const std::string& byte
 /// Reads the scan's images back from the store (hashes verified), decodes and assembles them.
 scanner_io::DualEnergyScan load_scan(const ScanFolders& folders, const ScanRecord& record,
                                      const ScanHeader& header);
+
+/// A stored scan read back whole: its record, its header and its planes (hashes verified).
+struct StoredScan {
+    ScanRecord record;
+    ScanHeader header;
+    scanner_io::DualEnergyScan scan;
+};
+
+/// Throws std::out_of_range when no scan has the id, std::runtime_error when its stored header
+/// no longer parses or an image fails its hash.
+StoredScan load_stored(ScanStore& store, const ScanFolders& folders, const std::string& scan_id);
+
+/// Links a container number of a scan by hand (`ScanStore::link`), then analyses the scan
+/// against that container's manifest and stores the analysis, so the container is re-scored.
+/// Returns the link and the analysis as JSON.
+std::pair<ContainerLink, std::string>
+link_and_analyse(storage::Database& db, const ScanFolders& folders, const std::string& scan_id,
+                 int position, const std::string& number, const std::string& officer);
+
+/// The folder of the scan's contrast-enhanced (CLAHE) Deep Zoom pyramid, `clahe/image.dzi`
+/// beside the plain one, rendered on first use. Callers must not render the same scan twice at
+/// once.
+std::filesystem::path clahe_rendering(const ScanFolders& folders, const StoredScan& stored);
 
 } // namespace portscreen::scans

@@ -574,11 +574,9 @@ private:
         if (job.containers.empty())
             job.containers.push_back(std::nullopt);
         job.declaration = declaration_for(store, record);
-        const auto high =
-            std::find_if(record.images.begin(), record.images.end(),
-                         [](const StoredImage& image) { return image.channel != Channel::low; });
-        if (options_.render && high != record.images.end())
-            job.render_folder = folders_.derived_for(high->sha256).string();
+        const auto rendering = folders_.rendering_of(record);
+        if (options_.render && rendering)
+            job.render_folder = rendering->string();
     }
 
     void start_analysis(std::shared_ptr<AnalysisJob> job) {

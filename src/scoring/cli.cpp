@@ -1,7 +1,9 @@
 #include "scoring/cli.hpp"
 
+#include "audit/audit.hpp"
 #include "common/args.hpp"
 #include "common/clock.hpp"
+#include "common/json_writer.hpp"
 #include "reference/reference.hpp"
 #include "scoring/backtest.hpp"
 #include "scoring/profile_store.hpp"
@@ -57,6 +59,14 @@ std::string today() {
 std::string operator_name() {
     const char* user = std::getenv("USER");
     return user != nullptr && *user != '\0' ? user : "cli";
+}
+
+/// The audit log's actor for changes made from the command line: "cli:" and the login name.
+std::string cli_actor() {
+    const char* user = std::getenv("USER");
+    if (user == nullptr || *user == '\0')
+        return "cli";
+    return std::string("cli:").append(user);
 }
 
 std::string percent(const profiling::Estimate& estimate) {
@@ -119,6 +129,31 @@ of `portscreen select`.
 
 int rules_backtest(const Args& args, const profiling::RuleSet& draft);
 
+bool rule_set_stored(Database& db, const profiling::RuleSet& rules) {
+    Statement find(db, "SELECT count(*) FROM rule_sets WHERE name = ?1 AND version = ?2");
+    find.bind(1, rules.name());
+    find.bind(2, rules.version());
+    return find.query_int64().value_or(0) > 0;
+}
+
+/// Records `rules.load` when the set was new to the node, then `rules.activate`, inside the
+/// activation's transaction.
+void audit_rule_set(Database& db, const profiling::RuleSet& rules, bool stored_before,
+                    std::string_view now) {
+    const std::string subject = std::string("rule_set:")
+                                    .append(rules.name())
+                                    .append("@")
+                                    .append(std::to_string(rules.version()));
+    if (!stored_before) {
+        JsonWriter detail;
+        detail.open_object();
+        detail.member("rules", static_cast<std::int64_t>(rules.size()));
+        detail.close_object();
+        audit::append(db, cli_actor(), "rules.load", subject, detail.take(), now);
+    }
+    audit::append(db, cli_actor(), "rules.activate", subject, "{}", now);
+}
+
 int run_rules(const std::vector<std::string>& argv) {
     if (argv.empty()) {
         std::fputs(kRulesHelp, stderr);
@@ -160,7 +195,10 @@ int run_rules(const std::vector<std::string>& argv) {
         return rules_backtest(args, *rules);
     auto db = open_node(args);
     storage::Transaction transaction(db);
-    activate_rule_set(db, *rules, operator_name(), utc_now_iso8601());
+    const std::string now = utc_now_iso8601();
+    const bool stored_before = rule_set_stored(db, *rules);
+    activate_rule_set(db, *rules, operator_name(), now);
+    audit_rule_set(db, *rules, stored_before, now);
     transaction.commit();
     std::printf("rule set '%s' version %d is active (%zu rules)\n", rules->name().c_str(),
                 rules->version(), rules->size());
@@ -237,7 +275,12 @@ int run_watchlist(const std::vector<std::string>& argv) {
     auto db = open_node(args);
     if (action == "remove") {
         storage::Transaction transaction(db);
-        const bool removed = remove_watch_entry(db, args.positional().front(), utc_now_iso8601());
+        const std::string now = utc_now_iso8601();
+        const std::string& entry_id = args.positional().front();
+        const bool removed = remove_watch_entry(db, entry_id, now);
+        if (removed)
+            audit::append(db, cli_actor(), "watchlist.remove",
+                          std::string("watchlist:").append(entry_id), "{}", now);
         transaction.commit();
         if (!removed) {
             std::fprintf(stderr, "no active watchlist entry '%s'\n",
@@ -258,7 +301,19 @@ int run_watchlist(const std::vector<std::string>& argv) {
         return 1;
     }
     storage::Transaction transaction(db);
-    const auto added = add_watch_entries(db, entries, utc_now_iso8601());
+    const std::string now = utc_now_iso8601();
+    const auto added = add_watch_entries(db, entries, now);
+    for (const auto& entry : entries) {
+        JsonWriter detail;
+        detail.open_object();
+        detail.member("kind", profiling::to_string(entry.kind));
+        detail.member("value", entry.value);
+        detail.member("expires", entry.expires);
+        detail.member("file", file.filename().string());
+        detail.close_object();
+        audit::append(db, cli_actor(), "watchlist.add", std::string("watchlist:").append(entry.id),
+                      detail.take(), now);
+    }
     transaction.commit();
     std::printf("imported %zu watchlist entries from %s\n", added, file.c_str());
     return 0;

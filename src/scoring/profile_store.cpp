@@ -204,8 +204,9 @@ std::vector<profiling::WatchEntry> active_watch_entries(Database& db) {
 
 void record_outcome(Database& db, const Outcome& outcome, std::string_view now) {
     Statement insert(db, "INSERT INTO outcomes (container_id, inspected_on, method, result, "
-                         "category, description, recorded_by, recorded_at) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                         "category, description, recorded_by, recorded_at, quantity, unit, "
+                         "concealment, detection, place, notes) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     insert.bind(1, outcome.container_id);
     insert.bind(2, outcome.inspected_on);
     insert.bind(3, outcome.method);
@@ -214,6 +215,12 @@ void record_outcome(Database& db, const Outcome& outcome, std::string_view now) 
     insert.bind(6, outcome.description);
     insert.bind(7, outcome.recorded_by);
     insert.bind(8, now);
+    insert.bind(9, outcome.quantity);
+    insert.bind(10, outcome.unit);
+    insert.bind(11, outcome.concealment);
+    insert.bind(12, outcome.detection);
+    insert.bind(13, outcome.place);
+    insert.bind(14, outcome.notes);
     insert.run();
     // Every party named on a B/L with goods in the container learns of the outcome once.
     Statement count(

@@ -63,6 +63,13 @@ struct Outcome {
     std::string category;
     std::string description;
     std::string recorded_by;
+    // CEN-style seizure details (schema version 4); empty or absent for a no-find.
+    std::optional<double> quantity; ///< in `unit`, greater than 0 for a seizure
+    std::string unit;               ///< kg, g, l, pieces, packages, sticks or usd
+    std::string concealment;        ///< where the goods were hidden
+    std::string detection;          ///< what found them (or how the container was examined)
+    std::string place;              ///< UN/LOCODE or free text
+    std::string notes;
 };
 
 /// Records an outcome and counts it for every party of the container's bills of lading.

@@ -103,6 +103,8 @@ void ScoringService::run_with(Rescorer& rescorer) {
                                       std::to_string(count.containers) +
                                       " containers of vessel call " + std::to_string(call) +
                                       timing);
+                    if (on_scored_)
+                        on_scored_(call, count.scored);
                 }
             }
         } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <span>
@@ -42,6 +43,12 @@ public:
     /// Asks for the stale containers of these vessel calls to be scored. Thread-safe.
     void notify(std::span<const std::int64_t> vessel_call_ids);
 
+    /// Called on the scoring thread after the scores of a vessel call are stored, with how many
+    /// containers were scored. Set before start().
+    void on_scored(std::function<void(std::int64_t vessel_call_id, std::size_t scored)> callback) {
+        on_scored_ = std::move(callback);
+    }
+
     /// Containers scored since start, for logs and tests.
     std::size_t scored() const { return scored_; }
 
@@ -56,6 +63,7 @@ private:
     std::set<std::int64_t> pending_;
     bool stopping_ = false;
     std::atomic<std::size_t> scored_{0};
+    std::function<void(std::int64_t, std::size_t)> on_scored_;
     std::thread thread_;
 };
 

@@ -325,10 +325,118 @@ CREATE INDEX scan_analyses_scan ON scan_analyses (scan_row);
 ALTER TABLE scores ADD COLUMN image_basis INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// People and what they did: accounts, sessions, the hash-chained audit log, the inspection
+// workflow of each container, outcome details in CEN-style fields, attachments, and the regions
+// scanner operators mark on images.
+constexpr std::string_view kVersion4 = R"sql(
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('officer', 'operator', 'manager', 'admin')),
+    password_hash TEXT NOT NULL,            -- Argon2id in libsodium's crypto_pwhash_str form
+    created_at    TEXT NOT NULL,
+    disabled_at   TEXT                      -- NULL while the account may log in
+);
+
+-- Only a hash of the cookie's token is kept, so a copy of the database opens no session.
+CREATE TABLE sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users (id),
+    csrf_token   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Append-only: each entry's hash covers its fields and the previous entry's hash.
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    detail    TEXT NOT NULL,                -- JSON object
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Where each container stands once a person or the selection has acted on it; a container
+-- without a row is "scored" (or not yet scored).
+CREATE TABLE workflow (
+    container_id INTEGER PRIMARY KEY REFERENCES containers (id),
+    state        TEXT NOT NULL CHECK (state IN ('selected', 'scan_ordered', 'scanned',
+                                                'exam_ordered', 'closed', 'released')),
+    lane         TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    updated_by   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+-- the operators' worklist and the officers' queue filter by state
+CREATE INDEX workflow_state ON workflow (state);
+
+CREATE TABLE workflow_transitions (
+    id           INTEGER PRIMARY KEY,
+    container_id INTEGER NOT NULL REFERENCES containers (id),
+    from_state   TEXT NOT NULL,
+    to_state     TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    detail       TEXT NOT NULL,             -- JSON object
+    at           TEXT NOT NULL
+);
+-- a container's history on its page
+CREATE INDEX workflow_transitions_container ON workflow_transitions (container_id);
+
+ALTER TABLE outcomes ADD COLUMN quantity REAL;
+ALTER TABLE outcomes ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+ALTER TABLE outcomes ADD COLUMN concealment TEXT NOT NULL DEFAULT '';
+ALTER TABLE outcomes ADD COLUMN detection TEXT NOT NULL DEFAULT '';
+ALTER TABLE outcomes ADD COLUMN place TEXT NOT NULL DEFAULT '';
+ALTER TABLE outcomes ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+
+-- Files attached to an outcome, stored by SHA-256 under the data folder's attachments/.
+CREATE TABLE attachments (
+    id           INTEGER PRIMARY KEY,
+    container_id INTEGER NOT NULL REFERENCES containers (id),
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    sha256       TEXT NOT NULL,
+    bytes        INTEGER NOT NULL,
+    added_by     TEXT NOT NULL,
+    added_at     TEXT NOT NULL
+);
+CREATE INDEX attachments_container ON attachments (container_id);
+
+-- Regions a scanner operator drew on a scan, in full-resolution pixels.
+CREATE TABLE scan_regions (
+    id         INTEGER PRIMARY KEY,
+    scan_row   INTEGER NOT NULL REFERENCES scans (id),
+    x          INTEGER NOT NULL,
+    y          INTEGER NOT NULL,
+    width      INTEGER NOT NULL CHECK (width > 0),
+    height     INTEGER NOT NULL CHECK (height > 0),
+    label      TEXT NOT NULL,
+    note       TEXT NOT NULL,
+    drawn_by   TEXT NOT NULL,
+    drawn_at   TEXT NOT NULL
+);
+CREATE INDEX scan_regions_scan ON scan_regions (scan_row);
+-- finding a scan by its images, when a NACK removes files no scan names any more
+CREATE INDEX scan_images_sha256 ON scan_images (sha256);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kVersion1},
     Migration{2, kVersion2},
     Migration{3, kVersion3},
+    Migration{4, kVersion4},
 };
 
 static_assert(kMigrations.back().to == kSchemaVersion,

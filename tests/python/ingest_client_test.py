@@ -38,7 +38,8 @@ class IngestProtocolTest(unittest.TestCase):
         cls.log = open(pathlib.Path(cls.workdir.name) / "node.log", "w+")
         cls.node = subprocess.Popen(
             [BINARY, "serve", "--data", str(pathlib.Path(cls.workdir.name) / "node"),
-             "--ingest", cls.endpoint, "--scans", f"tcp://127.0.0.1:{free_port()}"],
+             "--ingest", cls.endpoint, "--scans", f"tcp://127.0.0.1:{free_port()}",
+             "--http", "127.0.0.1:0"],
             stderr=cls.log)
         cls.context = zmq.Context()
 

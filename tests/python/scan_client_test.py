@@ -55,7 +55,7 @@ class ScanProtocolTest(unittest.TestCase):
         cls.log = open(pathlib.Path(cls.workdir.name) / "node.log", "w+")
         cls.node = subprocess.Popen(
             [BINARY, "serve", "--data", str(cls.data), "--ingest", cls.ingest,
-             "--scans", cls.scans], stderr=cls.log)
+             "--scans", cls.scans, "--http", "127.0.0.1:0"], stderr=cls.log)
         cls.context = zmq.Context()
         cls.high = (DATA / "xray/synthetic_high.png").read_bytes()
         cls.low = (DATA / "xray/synthetic_low.png").read_bytes()

@@ -42,12 +42,19 @@ TEST(Schema, FreshFileIsMigratedToTheCurrentVersion) {
                               "scans",
                               "scan_images",
                               "scan_containers",
-                              "scan_analyses"}) {
+                              "scan_analyses",
+                              "users",
+                              "sessions",
+                              "audit_log",
+                              "workflow",
+                              "workflow_transitions",
+                              "attachments",
+                              "scan_regions"}) {
         Statement stmt(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1");
         stmt.bind(1, table);
         EXPECT_EQ(stmt.query_int64(), 1) << table;
     }
-    EXPECT_EQ(table_count(db), 24);
+    EXPECT_EQ(table_count(db), 31);
 }
 
 TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
@@ -61,7 +68,7 @@ TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
     }
     Database db = Database::open(path, Access::writer);
     EXPECT_EQ(schema_version(db), kSchemaVersion);
-    EXPECT_EQ(table_count(db), 24);
+    EXPECT_EQ(table_count(db), 31);
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM parties"), 1);
     migrate(db); // explicitly again: nothing to do
     EXPECT_EQ(schema_version(db), kSchemaVersion);
@@ -107,8 +114,39 @@ TEST(Schema, AVersionTwoScoreKeepsItsRowAndGetsNoImageBasis) {
                    "generation, basis, scored_at) VALUES (1, 10, 'rules', '[]', x'', 1, 1, 't')");
     }
     Database db = Database::open(path, Access::writer);
-    EXPECT_EQ(schema_version(db), 3);
+    EXPECT_EQ(schema_version(db), kSchemaVersion);
     EXPECT_EQ(db.query_int64("SELECT image_basis FROM scores WHERE container_id = 1"), 0);
+}
+
+TEST(Schema, AVersionThreeOutcomeKeepsItsRowWithEmptyDetails) {
+    TempDir dir;
+    const auto path = dir.file("v3.db");
+    {
+        OpenOptions options;
+        options.migrate = false;
+        Database db = Database::open(path, Access::writer, options);
+        migrate(db, 3);
+        db.execute("INSERT INTO messages (message_id, content_type, content_sha256, source, "
+                   "received_at, reply_body, payload) "
+                   "VALUES ('m1', 'application/json', 'abc', 'test', 't', 'ok', x'00');"
+                   "INSERT INTO vessel_calls (id, imo, voyage, port_of_call, vessel_name, carrier, "
+                   "eta, last_port, created_by, updated_by) "
+                   "VALUES (1, '9074729', '1', 'KEMBA', 'V', 'MSC', '2026-01-01', '', 1, 1);"
+                   "INSERT INTO containers (id, vessel_call_id, number, size_type, load_status, "
+                   "message_row) VALUES (1, 1, 'MSCU1234565', '22G1', 'full', 1);"
+                   "INSERT INTO outcomes (container_id, inspected_on, method, result, category, "
+                   "description, recorded_by, recorded_at) VALUES (1, '2026-01-02', 'physical', "
+                   "'seizure', 'drugs', 'cocaine', 'ana', 't')");
+    }
+    Database db = Database::open(path, Access::writer);
+    EXPECT_EQ(schema_version(db), 4);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM outcomes WHERE unit = '' AND notes = '' AND "
+                             "quantity IS NULL"),
+              1);
+    db.execute("INSERT INTO audit_log (at, actor, action, subject, detail, prev_hash, hash) "
+               "VALUES ('t', 'a', 'login', '', '{}', '', 'h')");
+    EXPECT_THROW(db.execute("UPDATE audit_log SET actor = 'b'"), Error);
+    EXPECT_THROW(db.execute("DELETE FROM audit_log"), Error);
 }
 
 TEST(Schema, NewerSchemaIsRefusedByWritersAndReaders) {
