@@ -537,7 +537,8 @@ Response post_action(Context& context, const Request& request, const Caller& cal
 Response get_worklist(Context& context, const Request&, const Caller& caller, const Segments&) {
     require(caller, accounts::Permission::scan_work);
     auto lease = context.readers.acquire();
-    // Ordered scans first, then the yellow lane of the day's selection not yet scanned.
+    // Ordered scans first, then the yellow lane of the open days' selections not yet scanned,
+    // then scans waiting for the operator's decision (clear or refer).
     storage::Statement query(
         *lease, "SELECT c.id, c.number, v.vessel_name, v.eta, " + std::string(kStateSql) + ", " +
                     std::string(kLaneSql) +
@@ -549,10 +550,12 @@ Response get_worklist(Context& context, const Request&, const Caller& caller, co
                     "LEFT JOIN selections s ON s.container_id = c.id "
                     "LEFT JOIN workflow w ON w.container_id = c.id "
                     "LEFT JOIN outcomes o ON o.container_id = c.id "
-                    "WHERE w.state = 'scan_ordered' "
-                    "OR (w.state IS NULL AND o.container_id IS NULL AND s.lane = 'yellow') "
-                    "OR (w.state = 'selected' AND w.lane = 'yellow') "
-                    "ORDER BY w.state = 'scan_ordered' DESC, v.eta, sc.score DESC LIMIT 500");
+                    "WHERE w.state IN ('scan_ordered', 'scanned') "
+                    "OR (v.eta >= strftime('%Y-%m-%d', 'now', '-2 days') AND "
+                    "((w.state IS NULL AND o.container_id IS NULL AND s.lane = 'yellow') "
+                    "OR (w.state = 'selected' AND w.lane = 'yellow'))) "
+                    "ORDER BY CASE w.state WHEN 'scan_ordered' THEN 0 WHEN 'scanned' THEN 2 "
+                    "ELSE 1 END, v.eta, sc.score DESC LIMIT 500");
     json rows = json::array();
     while (query.step()) {
         rows.push_back({{"container_id", query.column_int64(0)},
@@ -599,8 +602,11 @@ Response get_attachment(Context& context, const Request&, const Caller& caller,
         response.file = workflow::attachment_path(context.options.data_dir, attachment.sha256);
         // Served as a download, never rendered in the node's origin.
         response.content_type = "application/octet-stream";
+        auto filename = attachment.filename; // quoted below, so no quote may end it early
+        std::replace_if(
+            filename.begin(), filename.end(), [](char c) { return c == '"' || c == '\\'; }, '_');
         response.headers.emplace_back("Content-Disposition",
-                                      "attachment; filename=\"" + attachment.filename + "\"");
+                                      "attachment; filename=\"" + filename + "\"");
         return response;
     }
     throw HttpError(404, "no attachment " + segments.at(1) + " on container " + segments.at(0));

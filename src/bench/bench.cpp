@@ -3,6 +3,7 @@
 #include "bench/ingest_bench.hpp"
 #include "bench/scan_bench.hpp"
 #include "bench/score_bench.hpp"
+#include "bench/web_bench.hpp"
 #include "common/args.hpp"
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,20 @@ preview and tiles stored, and end to end; then M scans (default 30), four in fli
 sustained rate. In the same run it times OpenCV alone decoding both PNGs (the floor) and prints
 the ratio of end to end to that floor. With --json the last line has the keys
 median_ms_end_to_end, scans_per_s, opencv_floor_ms and ratio.
+
+usage: portscreen bench web [--containers N] [--clients C] [--seconds S] [--threads T] [--seed S]
+                           [--json]
+
+web: stores a simulated day of N containers (default 20000) arriving today on a fresh data
+folder, scores and selects it (300 scans, 40 exams), adds an officer and starts the web server
+in this process on a free loopback port with T threads (default 4). C clients (default 50),
+each on its own keep-alive connection, then ask GET /api/queue?day=TODAY&limit=100 for S seconds
+(default 10) and GET /api/containers/{id} of random containers of the day for S seconds, each
+client sending its next request when the last was answered, after a one-second warm-up each.
+Prints requests, requests/s and p50, p90, p99 and max latency per endpoint; any answer but 200
+fails the bench. With --json the last line is one JSON object with the keys p50_ms and p99_ms
+(queue), container_p50_ms, container_p99_ms, queue_requests_per_s, container_requests_per_s,
+containers and clients.
 )";
 
 namespace {
@@ -164,11 +179,67 @@ int run_scan(const std::vector<std::string>& argv) {
     return 0;
 }
 
+void print_endpoint(const char* name, const EndpointFigures& figures) {
+    std::printf("%-22s %7zu requests %8.1f/s  p50 %7.2f  p90 %7.2f  p99 %7.2f  max %7.2f ms  "
+                "(%zu bytes)\n",
+                name, figures.requests, figures.requests_per_s, figures.p50_ms, figures.p90_ms,
+                figures.p99_ms, figures.max_ms, figures.body_bytes);
+}
+
+int run_web(const std::vector<std::string>& argv) {
+    Args args(argv, {"containers", "clients", "seconds", "threads", "seed"}, {"json"});
+    WebBenchOptions options;
+    options.containers = static_cast<int>(args.number_or("containers", 20'000, 10, 1'000'000));
+    options.clients = static_cast<int>(args.number_or("clients", 50, 1, 1000));
+    options.seconds = static_cast<int>(args.number_or("seconds", 10, 1, 3600));
+    options.threads = static_cast<int>(args.number_or("threads", 4, 1, 64));
+    options.seed = static_cast<std::uint64_t>(args.number_or("seed", 7, 0, 1LL << 40));
+    options.work_dir = std::filesystem::temp_directory_path() /
+                       ("portscreen-bench-web-" + std::to_string(::getpid()));
+    const auto result = run_web_bench(options);
+    std::printf("day %s: %d containers stored, %d targeted; simulate %.1f s, store %.1f s, "
+                "score %.1f s, select %.1f s, server start and login %.3f s\n",
+                result.day.c_str(), result.containers, result.targeted, result.simulate_s,
+                result.store_s, result.score_s, result.select_s, result.start_s);
+    std::printf("%d clients, keep-alive, closed loop, %d s per endpoint after 1 s warm-up, "
+                "%d server threads\n",
+                options.clients, options.seconds, options.threads);
+    print_endpoint("GET /api/queue", result.queue);
+    print_endpoint("GET /api/containers/id", result.container);
+    if (args.flag("json")) {
+        const nlohmann::json figures = {
+            {"p50_ms", result.queue.p50_ms},
+            {"p99_ms", result.queue.p99_ms},
+            {"container_p50_ms", result.container.p50_ms},
+            {"container_p99_ms", result.container.p99_ms},
+            {"queue_requests_per_s", result.queue.requests_per_s},
+            {"container_requests_per_s", result.container.requests_per_s},
+            {"containers", result.containers},
+            {"clients", options.clients},
+        };
+        std::printf("%s\n", figures.dump().c_str());
+    }
+    const std::size_t failures = result.queue.failures + result.container.failures;
+    if (failures > 0) {
+        std::fprintf(stderr,
+                     "bench web: %zu request(s) failed (queue %zu, container %zu); first: "
+                     "%s\n",
+                     failures, result.queue.failures, result.container.failures,
+                     (result.queue.failures > 0 ? result.queue.first_failure
+                                                : result.container.first_failure)
+                         .c_str());
+        return 1;
+    }
+    return 0;
+}
+
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
     if (!argv.empty() && argv[0] == "scan")
         return run_scan(std::vector<std::string>(argv.begin() + 1, argv.end()));
+    if (!argv.empty() && argv[0] == "web")
+        return run_web(std::vector<std::string>(argv.begin() + 1, argv.end()));
     if (!argv.empty() && argv[0] == "score")
         return run_score(std::vector<std::string>(argv.begin() + 1, argv.end()));
     return run_subcommand(argv, "ingest", kHelp, run_ingest);

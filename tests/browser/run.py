@@ -5,9 +5,14 @@ CUSCAR fixture, scores and selects the day, then runs tests/browser/*.test.mjs w
 address, the accounts, the data folder and a dual-energy scan to upload. Screenshots go to
 ARTIFACTS.
 
-usage: run.py PORTSCREEN_BINARY TEST_DATA_DIR ARTIFACTS
+usage: run.py PORTSCREEN_BINARY TEST_DATA_DIR ARTIFACTS [--containers N] [--only-timing]
+
+--containers N: containers of the simulated day (default 400), over max(2, N / 2000) vessel calls.
+--only-timing: instead of the tests, run queue_timing.mjs, which prints how long the officer's
+queue page takes to draw its first rows in Chromium (five runs and the median).
 """
 
+import argparse
 import datetime
 import json
 import os
@@ -39,7 +44,17 @@ def run(*args, **kwargs):
 
 
 def main():
-    binary, data, artifacts = (pathlib.Path(arg).resolve() for arg in sys.argv[1:4])
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("binary")
+    parser.add_argument("data")
+    parser.add_argument("artifacts")
+    parser.add_argument("--containers", type=int, default=400)
+    parser.add_argument("--only-timing", action="store_true")
+    options = parser.parse_args()
+    binary, data, artifacts = (pathlib.Path(arg).resolve()
+                               for arg in (options.binary, options.data, options.artifacts))
+    calls = max(2, options.containers // 2000)
     today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
     with tempfile.TemporaryDirectory(prefix="portscreen-browser-") as work:
         work = pathlib.Path(work)
@@ -66,13 +81,14 @@ def main():
                 accounts[role] = {"username": f"{role}1", "password": password}
             traffic = work / "traffic"
             run(binary, "sim", "day", "--out", traffic, "--seed", "7", "--date", today,
-                "--calls", "2", "--containers", "400")
+                "--calls", str(calls), "--containers", str(options.containers))
             messages = sorted(p for p in traffic.iterdir()
                               if p.suffix in (".edi", ".json") and p.name != "summary.json")
             run(binary, "feed", "--to", ingest, "--window", "4", *messages,
                 data / "edifact/synthetic/cuscar_d95b_sea_synthetic.edi")
             database = node_dir / "portscreen.db"
-            for _ in range(600):
+            # About a minute for the default day; a big one takes longer to score.
+            for _ in range(max(600, options.containers // 10)):
                 with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
                     containers, scored = db.execute(
                         "SELECT (SELECT count(*) FROM containers), (SELECT count(*) FROM scores)"
@@ -91,9 +107,12 @@ def main():
                        "high": str(data / "xray/synthetic_high.png"),
                        "low": str(data / "xray/synthetic_low.png"),
                        "container_number": "CSQU3054383"})}
-            tests = sorted(str(p) for p in HERE.glob("*.test.mjs"))
-            result = subprocess.run(["node", "--test", "--test-concurrency=1", *tests], env=env,
-                                    timeout=900)
+            if options.only_timing:
+                command = ["node", str(HERE / "queue_timing.mjs")]
+            else:
+                tests = sorted(str(p) for p in HERE.glob("*.test.mjs"))
+                command = ["node", "--test", "--test-concurrency=1", *tests]
+            result = subprocess.run(command, env=env, timeout=900)
             if result.returncode != 0:
                 log.seek(0)
                 print("--- node log (last 40 lines) ---")

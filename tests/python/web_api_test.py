@@ -210,6 +210,18 @@ class WebApiTest(unittest.TestCase):
             ("POST", "/api/users", {"username": "", "role": "officer"}, {"admin"}),
             ("GET", "/api/audit", None, {"manager", "admin"}),
             ("GET", "/api/audit/verify", None, {"manager", "admin"}),
+            ("GET", "/api/session", None, set(ROLES)),
+            ("GET", "/api/vocabulary", None, set(ROLES)),
+            ("POST", f"/api/containers/{cid}/attachments?filename=note.txt", {"note": 1},
+             {"officer"}),
+            ("GET", f"/api/containers/{cid}/attachments/999", None,
+             {"officer", "operator", "manager"}),
+            ("POST", "/api/scans", {"not": "multipart"}, {"operator"}),
+            ("GET", "/api/scans/NO-SUCH-SCAN/preview.png", None,
+             {"officer", "operator", "manager"}),
+            ("GET", "/api/scans/NO-SUCH-SCAN/image_files/0/0_0.jpg", None,
+             {"officer", "operator", "manager"}),
+            ("POST", "/api/users/nobody/disable", None, {"admin"}),
         ]
         for method, path, body, allowed in matrix:
             for role in ROLES:
@@ -220,10 +232,20 @@ class WebApiTest(unittest.TestCase):
                     else:
                         self.assertEqual(status, 403, answer)
                         self.assertIn(f"the {role} role may not", answer["error"])
-        # Nothing a refused call asked for happened.
+        # Nothing a refused call asked for happened; the officer's attachment was stored once.
         with self.read() as db:
             self.assertEqual(db.execute("SELECT count(*) FROM workflow").fetchone()[0], 0)
             self.assertEqual(db.execute("SELECT count(*) FROM users").fetchone()[0], 4)
+            self.assertEqual(db.execute("SELECT added_by FROM attachments").fetchall(),
+                             [("officer1",)])
+
+    def test_03b_logging_out_ends_the_session(self):
+        client = Client(self.port)
+        self.assertEqual(client.login("officer1")[0], 200)
+        status, _ = client.json("POST", "/api/logout")
+        self.assertEqual(status, 200)
+        status, answer = client.json("GET", "/api/session")
+        self.assertEqual(status, 401, answer)
 
     def test_04_state_changes_need_the_csrf_token(self):
         officer = self.clients["officer"]
