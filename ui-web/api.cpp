@@ -136,6 +136,11 @@ Response json_ok(const json& value) {
     return json_response(value.dump());
 }
 
+json parse_stored_json(std::string_view text) {
+    auto value = json::parse(text, nullptr, false);
+    return value.is_discarded() ? json(nullptr) : value;
+}
+
 void publish_state(Context& context, std::int64_t container_id, std::string_view state) {
     context.hub.publish("workflow", json{{"container_id", container_id}, {"state", state}}.dump());
 }

@@ -126,7 +126,7 @@ Response get_audit(Context& context, const Request& request, const Caller& calle
                         {"actor", entry.actor},
                         {"action", entry.action},
                         {"subject", entry.subject},
-                        {"detail", json::parse(entry.detail, nullptr, false)}});
+                        {"detail", parse_stored_json(entry.detail)}});
     }
     return json_ok({{"rows", std::move(rows)}});
 }

@@ -135,6 +135,8 @@ std::int64_t id_segment(std::string_view segment, std::string_view what);
 /// A YYYY-MM-DD day from the query, today (UTC) by default; throws 400.
 std::string day_param(const Request& request, const std::string& name = "day");
 Response json_ok(const json& value);
+/// JSON the node stored itself (an analysis, an audit detail); null if it no longer parses.
+json parse_stored_json(std::string_view text);
 
 // Handlers, one per route, in api_pages.cpp, api_scans.cpp and api_admin.cpp.
 using Segments = std::vector<std::string>;

@@ -26,11 +26,6 @@ json optional_number(const std::optional<double>& value) {
     return value ? json(*value) : json(nullptr);
 }
 
-json parse_json_text(const std::string& text, json fallback) {
-    auto value = json::parse(text, nullptr, false);
-    return value.is_discarded() ? fallback : value;
-}
-
 /// The text of the largest positive factor of a score, for one line in the queue.
 std::string top_factor(std::string_view factors_text) {
     const auto factors = json::parse(factors_text, nullptr, false);
@@ -315,8 +310,8 @@ json scans_of(storage::Database& db, std::int64_t container_id) {
              {"scanned_at", query.column_text(1)},
              {"scanner_id", query.column_text(2)},
              {"view", query.column_text(3)},
-             {"analysis", query.column_is_null(4) ? json(nullptr)
-                                                  : parse_json_text(query.column_text(4), nullptr)},
+             {"analysis",
+              query.column_is_null(4) ? json(nullptr) : parse_stored_json(query.column_text(4))},
              {"preview_url", "/api/scans/" + scan_id + "/preview.png"}});
     }
     return scans;
@@ -408,7 +403,9 @@ Response get_container(Context& context, const Request&, const Caller& caller,
     if (query.column_is_null(13)) {
         record["score"] = nullptr;
     } else {
-        auto factors = parse_json_text(query.column_text(15), json::array());
+        auto factors = parse_stored_json(query.column_text(15));
+        if (!factors.is_array())
+            factors = json::array();
         for (const auto& factor : factors) {
             if (factor.value("kind", std::string()) == "watchlist")
                 watchlist_hits.push_back({{"id", factor.value("id", std::string())},

@@ -87,21 +87,28 @@ Response post_link(Context& context, const Request& request, const Caller& calle
         throw HttpError(400, "container_number is required");
     const auto folders = scans::ScanFolders::in(context.options.data_dir);
     try {
+        std::vector<std::int64_t> moved;
         const auto [link, analysis] = context.writer.with([&](storage::Database& db) {
             auto result =
                 scans::link_and_analyse(db, folders, scan_id, position, number, caller.actor());
-            storage::Transaction transaction(db);
-            audit::append(db, caller.actor(), "scan.link", "scan:" + scan_id,
-                          json{{"position", position}, {"container", number}}.dump(),
-                          utc_now_iso8601());
-            transaction.commit();
+            const auto now = utc_now_iso8601();
+            {
+                storage::Transaction transaction(db);
+                audit::append(db, caller.actor(), "scan.link", "scan:" + scan_id,
+                              json{{"position", position}, {"container", number}}.dump(), now);
+                transaction.commit();
+            }
+            // A container waiting for its scan now has it.
+            moved = workflow::scan_attached(db, scan_id, caller.actor(), now);
             return result;
         });
-        publish_state(context, link.container_id.value_or(0), "linked");
+        for (const auto id : moved)
+            publish_state(context, id, "scanned");
+        context.hub.publish("scan", json{{"scan_id", scan_id}}.dump());
         return json_ok({{"scan_id", scan_id},
                         {"position", link.position},
                         {"container_id", link.container_id.value_or(0)},
-                        {"analysis", json::parse(analysis, nullptr, false)}});
+                        {"analysis", parse_stored_json(analysis)}});
     } catch (const std::out_of_range&) {
         throw;
     } catch (const std::runtime_error& e) {
@@ -219,19 +226,18 @@ Response get_scan(Context& context, const Request&, const Caller& caller,
     for (const auto& region : workflow::regions(db, scan_id))
         regions.push_back(region_json(region));
     const std::string base = "/api/scans/" + scan_id;
-    return json_ok(
-        {{"scan_id", scan_id},
-         {"scanner_id", record->scanner_id},
-         {"scanned_at", record->scanned_at},
-         {"view", header ? json(header->view) : json("")},
-         {"width", width},
-         {"height", height},
-         {"containers", std::move(containers)},
-         {"analysis", analysis_text ? json::parse(*analysis_text, nullptr, false) : json(nullptr)},
-         {"regions", std::move(regions)},
-         {"dzi_url", base + "/image.dzi"},
-         {"preview_url", base + "/preview.png"},
-         {"materials_url", base + "/materials.png"}});
+    return json_ok({{"scan_id", scan_id},
+                    {"scanner_id", record->scanner_id},
+                    {"scanned_at", record->scanned_at},
+                    {"view", header ? json(header->view) : json("")},
+                    {"width", width},
+                    {"height", height},
+                    {"containers", std::move(containers)},
+                    {"analysis", analysis_text ? parse_stored_json(*analysis_text) : json(nullptr)},
+                    {"regions", std::move(regions)},
+                    {"dzi_url", base + "/image.dzi"},
+                    {"preview_url", base + "/preview.png"},
+                    {"materials_url", base + "/materials.png"}});
 }
 
 Response get_scan_file(Context& context, const Request& request, const Caller& caller,
