@@ -93,6 +93,60 @@ void ViewAuditor::flush(std::vector<Entry>& batch) {
     }
 }
 
+/// The text of the largest positive factor of a score, for one line in the queue.
+std::string largest_factor_text(std::string_view factors_text) {
+    const auto factors = json::parse(factors_text, nullptr, false);
+    if (!factors.is_array())
+        return {};
+    std::string best;
+    double best_points = 0;
+    for (const auto& factor : factors) {
+        const double points = factor.value("points", 0.0);
+        if (points > best_points) {
+            best_points = points;
+            best = factor.value("text", std::string());
+        }
+    }
+    return best;
+}
+
+std::shared_ptr<const QueueSnapshot>
+QueueCache::get(const std::string& day,
+                const std::function<QueueSnapshot(storage::Database&, const std::string&)>& build) {
+    std::lock_guard lock(mutex_);
+    if (!db_)
+        db_ = std::make_unique<storage::Database>(
+            storage::Database::open(database_, storage::Access::reader));
+    // Changes when any other connection committed since this one last asked.
+    const auto stamp = db_->query_int64("PRAGMA data_version");
+    if (stamp != stamp_ || by_day_.size() > 31) {
+        by_day_.clear();
+        stamp_ = stamp;
+    }
+    auto& cached = by_day_[day];
+    if (!cached)
+        cached = std::make_shared<const QueueSnapshot>(build(*db_, day));
+    return cached;
+}
+
+std::string QueueCache::top_factor(storage::Database& db, const QueueRow& row) {
+    {
+        std::lock_guard lock(factors_mutex_);
+        const auto found = factors_.find(row.container_id);
+        if (found != factors_.end() && found->second.first == row.scored_at)
+            return found->second.second;
+    }
+    storage::Statement query(db, "SELECT factors FROM scores WHERE container_id = ?1");
+    query.bind(1, row.container_id);
+    const auto factors = query.query_text();
+    auto text = factors ? largest_factor_text(*factors) : std::string();
+    std::lock_guard lock(factors_mutex_);
+    if (factors_.size() > 200'000)
+        factors_.clear();
+    factors_[row.container_id] = {row.scored_at, text};
+    return text;
+}
+
 void require(const Caller& caller, accounts::Permission permission) {
     if (!accounts::allowed(caller.user().role, permission))
         throw HttpError(403, std::string("the ") + std::string(to_string(caller.user().role)) +
@@ -331,9 +385,9 @@ struct Api::Impl {
         auto file = context.options.static_dir / *relative;
         std::error_code ec;
         if (!std::filesystem::is_regular_file(file, ec)) {
-            // The app's own routes (e.g. /queue) load the app, which then draws the page; a
-            // missing file with an extension is a plain 404.
-            if (std::filesystem::path(*relative).has_extension())
+            // The app's own routes (/queue, /scan/ID) load the app, which then draws the page;
+            // a missing bundle file is a plain 404.
+            if (relative->starts_with("assets/"))
                 return error_response(404, "not found");
             file = context.options.static_dir / "index.html";
         }

@@ -26,23 +26,6 @@ json optional_number(const std::optional<double>& value) {
     return value ? json(*value) : json(nullptr);
 }
 
-/// The text of the largest positive factor of a score, for one line in the queue.
-std::string top_factor(std::string_view factors_text) {
-    const auto factors = json::parse(factors_text, nullptr, false);
-    if (!factors.is_array())
-        return {};
-    std::string best;
-    double best_points = 0;
-    for (const auto& factor : factors) {
-        const double points = factor.value("points", 0.0);
-        if (points > best_points) {
-            best_points = points;
-            best = factor.value("text", std::string());
-        }
-    }
-    return best;
-}
-
 bool matches_filter(const std::string& value, const std::string& wanted) {
     return wanted.empty() || wanted == "all" || value == wanted;
 }
@@ -89,7 +72,8 @@ Response get_arrivals(Context& context, const Request& request, const Caller& ca
                     "LEFT JOIN selections s ON s.container_id = c.id "
                     "LEFT JOIN workflow w ON w.container_id = c.id "
                     "LEFT JOIN outcomes o ON o.container_id = c.id "
-                    "WHERE substr(v.eta, 1, 10) = ?1 GROUP BY v.id ORDER BY v.eta, v.vessel_name");
+                    "WHERE v.eta >= ?1 AND v.eta < date(?1, '+1 day') "
+                    "GROUP BY v.id ORDER BY v.eta, v.vessel_name");
     query.bind(1, day);
     json calls = json::array();
     while (query.step()) {
@@ -134,61 +118,86 @@ Response get_queue(Context& context, const Request& request, const Caller& calle
         throw HttpError(400, "min_score, limit and offset must be numbers");
     }
 
-    auto lease = context.readers.acquire();
-    auto& db = *lease;
-    const auto policy = scoring::saved_policy(db).value_or(profiling::SelectionPolicy{});
-    storage::Statement query(
-        db, "SELECT c.id, c.number, v.vessel_name, v.eta, sc.score, sc.main_source, "
-            "sc.factors, " +
-                std::string(kStateSql) + ", " + std::string(kLaneSql) +
-                " FROM vessel_calls v JOIN containers c ON c.vessel_call_id = v.id "
-                "LEFT JOIN scores sc ON sc.container_id = c.id "
-                "LEFT JOIN selections s ON s.container_id = c.id "
-                "LEFT JOIN workflow w ON w.container_id = c.id "
-                "LEFT JOIN outcomes o ON o.container_id = c.id "
-                "WHERE substr(v.eta, 1, 10) = ?1 "
-                "ORDER BY sc.score IS NULL, sc.score DESC, c.number, c.id");
-    query.bind(1, day);
+    const auto snapshot =
+        context.queue_cache.get(day, [](storage::Database& db, const std::string& wanted_day) {
+            QueueSnapshot built;
+            const auto policy = scoring::saved_policy(db).value_or(profiling::SelectionPolicy{});
+            built.scan_capacity = policy.scan_capacity;
+            built.exam_capacity = policy.exam_capacity;
+            storage::Statement query(
+                db, "SELECT c.id, c.number, v.vessel_name, v.eta, sc.score, sc.main_source, "
+                    "sc.scored_at, " +
+                        std::string(kStateSql) + ", " + std::string(kLaneSql) +
+                        " FROM vessel_calls v JOIN containers c ON c.vessel_call_id = v.id "
+                        "LEFT JOIN scores sc ON sc.container_id = c.id "
+                        "LEFT JOIN selections s ON s.container_id = c.id "
+                        "LEFT JOIN workflow w ON w.container_id = c.id "
+                        "LEFT JOIN outcomes o ON o.container_id = c.id "
+                        "WHERE v.eta >= ?1 AND v.eta < date(?1, '+1 day') "
+                        "ORDER BY sc.score IS NULL, sc.score DESC, c.number, c.id");
+            query.bind(1, wanted_day);
+            std::int64_t rank = 0;
+            while (query.step()) {
+                QueueRow row;
+                row.rank = ++rank;
+                row.container_id = query.column_int64(0);
+                row.number = query.column_text(1);
+                row.vessel_name = query.column_text(2);
+                row.eta = query.column_text(3);
+                row.score = query.column_optional_double(4);
+                row.main_source = query.column_text(5);
+                row.scored_at = query.column_text(6);
+                row.state = query.column_text(7);
+                row.lane = query.column_text(8);
+                if (row.state != "released" && row.state != "scored" && row.state != "unscored") {
+                    built.scan_used += row.lane == "yellow" ? 1 : 0;
+                    built.exam_used += row.lane == "red" ? 1 : 0;
+                }
+                built.rows.push_back(std::move(row));
+            }
+            return built;
+        });
     json rows = json::array();
-    std::int64_t rank = 0;
     std::size_t total = 0;
-    std::int64_t scan_used = 0;
-    std::int64_t exam_used = 0;
-    while (query.step()) {
-        ++rank;
-        const auto row_state = query.column_text(7);
-        const auto row_lane = query.column_text(8);
-        if (row_state != "released" && row_state != "scored" && row_state != "unscored") {
-            scan_used += row_lane == "yellow" ? 1 : 0;
-            exam_used += row_lane == "red" ? 1 : 0;
+    auto lease = context.readers.acquire();
+    const bool filtered = !lane.empty() || !state.empty() || !search.empty() || min_score > -1e9;
+    // Unfiltered, the page is a slice of the ranked rows: nothing else needs looking at.
+    const auto& all = snapshot->rows;
+    const auto first = filtered ? all.begin() : all.begin() + std::min(offset, all.size());
+    const auto last = filtered ? all.end() : all.begin() + std::min(offset + limit, all.size());
+    if (!filtered) {
+        total = all.size();
+        offset = 0;
+    }
+    for (auto at = first; at != last; ++at) {
+        const auto& row = *at;
+        if (filtered) {
+            if (!matches_filter(row.lane.empty() ? "green" : row.lane, lane) ||
+                !matches_filter(row.state, state) ||
+                (!search.empty() && row.number.find(search) == std::string::npos) ||
+                (row.score.value_or(-1e9) < min_score))
+                continue;
+            ++total;
         }
-        const auto number = query.column_text(1);
-        const auto score = query.column_optional_double(4);
-        if (!matches_filter(row_lane.empty() ? "green" : row_lane, lane) ||
-            !matches_filter(row_state, state) ||
-            (!search.empty() && number.find(search) == std::string::npos) ||
-            (score.value_or(-1e9) < min_score))
+        if (filtered && (total <= offset || rows.size() >= limit))
             continue;
-        ++total;
-        if (total <= offset || rows.size() >= limit)
-            continue;
-        rows.push_back({{"container_id", query.column_int64(0)},
-                        {"number", number},
-                        {"vessel_name", query.column_text(2)},
-                        {"eta", query.column_text(3)},
-                        {"score", optional_number(score)},
-                        {"main_source", query.column_text(5)},
-                        {"top_factor", top_factor(query.column_text_view(6))},
-                        {"state", row_state},
-                        {"lane", row_lane},
-                        {"rank", rank}});
+        rows.push_back({{"container_id", row.container_id},
+                        {"number", row.number},
+                        {"vessel_name", row.vessel_name},
+                        {"eta", row.eta},
+                        {"score", optional_number(row.score)},
+                        {"main_source", row.main_source},
+                        {"top_factor", context.queue_cache.top_factor(*lease, row)},
+                        {"state", row.state},
+                        {"lane", row.lane},
+                        {"rank", row.rank}});
     }
     return json_ok({{"day", day},
                     {"capacity",
-                     {{"scan", policy.scan_capacity},
-                      {"exam", policy.exam_capacity},
-                      {"scan_used", scan_used},
-                      {"exam_used", exam_used}}},
+                     {{"scan", snapshot->scan_capacity},
+                      {"exam", snapshot->exam_capacity},
+                      {"scan_used", snapshot->scan_used},
+                      {"exam_used", snapshot->exam_used}}},
                     {"total", total},
                     {"rows", std::move(rows)}});
 }

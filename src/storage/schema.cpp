@@ -432,11 +432,14 @@ CREATE INDEX scan_regions_scan ON scan_regions (scan_row);
 CREATE INDEX scan_images_sha256 ON scan_images (sha256);
 )sql";
 
+// The web pages ask for the vessel calls of a day, by ETA, many times a minute.
+constexpr std::string_view kVersion5 = R"sql(
+CREATE INDEX vessel_calls_eta ON vessel_calls (eta);
+)sql";
+
 constexpr std::array kMigrations{
-    Migration{1, kVersion1},
-    Migration{2, kVersion2},
-    Migration{3, kVersion3},
-    Migration{4, kVersion4},
+    Migration{1, kVersion1}, Migration{2, kVersion2}, Migration{3, kVersion3},
+    Migration{4, kVersion4}, Migration{5, kVersion5},
 };
 
 static_assert(kMigrations.back().to == kSchemaVersion,

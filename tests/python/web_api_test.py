@@ -317,6 +317,9 @@ class WebApiTest(unittest.TestCase):
         status, answer = officer.json("POST", path, {"action": "select", "lane": "yellow",
                                                      "reason": "declared textiles, dense core"})
         self.assertEqual((status, answer["state"]["state"]), (200, "selected"), answer)
+        status, queue = officer.json("GET", f"/api/queue?day={self.day}&q={self.number}")
+        self.assertEqual([(row["state"], row["lane"]) for row in queue["rows"]],
+                         [("selected", "yellow")])  # the queue shows the change at once
         status, answer = officer.json("POST", path, {"action": "order_scan"})
         self.assertEqual((status, answer["state"]["state"]), (200, "scan_ordered"), answer)
         status, worklist = operator.json("GET", "/api/worklist")

@@ -139,7 +139,7 @@ TEST(Schema, AVersionThreeOutcomeKeepsItsRowWithEmptyDetails) {
                    "'seizure', 'drugs', 'cocaine', 'ana', 't')");
     }
     Database db = Database::open(path, Access::writer);
-    EXPECT_EQ(schema_version(db), 4);
+    EXPECT_EQ(schema_version(db), kSchemaVersion);
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM outcomes WHERE unit = '' AND notes = '' AND "
                              "quantity IS NULL"),
               1);
