@@ -14,7 +14,7 @@
 namespace portscreen::scanner_io {
 namespace {
 
-constexpr const char* kAlgorithmVersion = "scan-analysis/1";
+constexpr const char* kAlgorithmVersion = "scan-analysis/2";
 
 // μ/ρ at the high energy (6 MeV) by material class, from NIST Standard Reference Database 126
 // (Hubbell and Seltzer; values in simulate.cpp): organic between water 0.0277 and cellulose
@@ -27,14 +27,18 @@ constexpr double kMuMetal = 0.0306;
 constexpr double kLoadThreshold = 0.03;
 // Smallest blob counted as contents (cm²): lashing rings and rivets are smaller.
 constexpr double kMinBlobCm2 = 150;
-// Evidence (kg of implied contents) at which load_score is 0.5.
-constexpr double kLoadEvidenceKg = 25;
+// Evidence (kg of implied contents) at which load_score is 0.5: the geometric middle of the gap
+// seen on the tuning sets between truly empty boxes (at most about 7 kg) and the emptiest of the
+// declared-empty boxes holding something (about 35 kg, a shallow false floor).
+constexpr double kLoadEvidenceKg = 16;
 // The metal map is r·H - L with r that of organic goods (water 1.229, cellulose 1.231; see
 // simulate.cpp): about zero for organic matter of any density, positive for what has a lower
-// ratio. Above kMetalMaxAttenuation of high-energy attenuation the low-energy beam is too
-// starved (a few photons a pixel) for it.
+// ratio. Above kMetalMaxAttenuation of high-energy attenuation the low-energy beam is starved
+// (a few photons a pixel): the map is judged there only for even blocks, and not at all beyond
+// kDenseJudgeMaxAttenuation.
 constexpr double kOrganicReference = 1.23;
 constexpr double kMetalMaxAttenuation = 6.0;
+constexpr double kDenseJudgeMaxAttenuation = 7.5;
 
 /// The scan reduced to the analysis grid: ln(I0/I) at both energies, averaged over blocks of
 /// `factor` x `factor` pixels (dropping each block's extremes, so a single bad pixel does not
@@ -464,6 +468,8 @@ AnomalyRegion to_region(const Cargo& cargo, int x0, int y0, int x1, int y1, doub
 /// high-energy attenuation and in the metal map (what the low energy lacks for organic goods).
 /// A candidate is judged by its metal-map excess against the noise at its attenuation, less
 /// when its top-hat is uneven (a small dense item's halo rather than a package).
+/// Where the object itself attenuates beyond kMetalMaxAttenuation (a dense object deep in a
+/// heavy stack), only an even block is judged: a dense carton's blurred edge then reads as metal.
 /// `cargo_class` is what the load should be (declared, or seen when not declared): metal in an
 /// organic load stands out, metal among machinery or in a load of metal goods does not.
 void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
@@ -524,11 +530,12 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
     // The object's own ratio would be its excess low over its excess high; the metal map
     // measures its departure from organic directly: an organic object adds as much to r·H as
     // to L whatever its density (heavier cartons, cans, bottles), steel and lead add far less to
-    // L. Its noise grows with the attenuation (fewer photons, most of all at the low energy),
-    // and beyond kMetalMaxAttenuation the low energy is too starved for the map to mean
-    // anything. Among the cargo classes that are themselves dense (metal, inorganic) one more
-    // dense item is no news; in a mixed load only what sits inside a stack of organic goods (its
-    // ring organic and substantial) is judged, not a machine's own steel parts.
+    // L. Its noise grows with the attenuation (fewer photons, most of all at the low energy);
+    // beyond kMetalMaxAttenuation the low energy is starved and only even blocks are judged,
+    // beyond kDenseJudgeMaxAttenuation none. Among the cargo classes that are themselves dense
+    // (metal, inorganic) one more dense item is no news; in a mixed load only what sits inside a
+    // stack of organic goods (its ring organic and substantial) is judged, not a machine's own
+    // steel parts.
     cv::Mat sum_high, sum_low;
     cv::integral(cargo.high, sum_high, CV_64F);
     cv::integral(cargo.low, sum_low, CV_64F);
@@ -554,7 +561,7 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
         const double stack = blob.sum_background / blob.area;
         const double total = blob.sum_total / blob.area;
         const bool in_organic_stack = ring_ratio >= kInorganicRatio + 0.055 && stack >= 0.3;
-        if (!in_organic_stack || total >= kMetalMaxAttenuation)
+        if (!in_organic_stack || total >= kDenseJudgeMaxAttenuation)
             continue;
         const double excess = blob.sum_extra / blob.area;
         const double noise = 0.02 + 0.0005 * std::exp(0.8 * total);
@@ -562,10 +569,14 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
         // A hidden package is a block of even thickness; a blob whose top-hat peaks at well over
         // its mean is the halo of a small dense item among the goods (its peak is what stands
         // out, the rest of the blob is blur and neighbouring cartons).
+        // Beyond the low-energy beam's reach, the blur of a dense carton's edge makes its own
+        // metal signal: a block must be even to count there.
         const double peakiness = blob.peak / std::max(1e-3, blob.sum_high / blob.area);
-        const double uneven = 5 * std::max(0.0, peakiness - 1.8);
+        double uneven = 8 * std::max(0.0, peakiness - 1.8);
+        if (total >= kMetalMaxAttenuation)
+            uneven += 5 * std::max(0.0, peakiness - 1.4);
         candidates.push_back(
-            {&blob, excess / noise * std::min(1.0, area_cm2 / 300) - 2.5 - uneven});
+            {&blob, excess / noise * std::min(1.0, area_cm2 / 300) - 2.0 - uneven});
     }
     // One region per object: the strongest of overlapping blobs.
     std::sort(candidates.begin(), candidates.end(),

@@ -136,7 +136,7 @@ TEST(AnalyseScan, FindsTheContainerInterior) {
     const auto simulated = simulate_scan(organic(6'000), 4, kWidth, kHeight);
     const auto analysis =
         analyse_scan(simulated.scan, declared_for(simulated, CargoClass::organic));
-    EXPECT_EQ(analysis.algorithm_version, "scan-analysis/1");
+    EXPECT_EQ(analysis.algorithm_version, "scan-analysis/2");
     ASSERT_TRUE(analysis.container_found);
     // A 40 ft container is 12.03 m inside, 2.39 m high; the interior found may be a few cm
     // smaller (margins next to the structure).
