@@ -24,25 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-void store_day(storage::Database& db, const sim::Day& day) {
-    storage::ManifestStore store(db);
-    for (std::size_t idx = 0; idx < day.messages.size(); ++idx) {
-        storage::IncomingMessage message;
-        message.message_id = day.plan.date + "-" + day.messages[idx].name;
-        message.content_type = day.messages[idx].content_type;
-        message.payload = day.messages[idx].payload;
-        message.content_sha256 = message.message_id;
-        message.source = "bench";
-        message.received_at = day.plan.date + "T00:00:00Z";
-        message.manifests = {day.manifests[idx]};
-        const auto results = store.store_batch(
-            std::span(&message, 1), [](const auto&, const auto&) { return std::string("ok"); });
-        if (results.at(0).status != storage::StoreStatus::stored)
-            throw std::runtime_error("the simulated message " + message.message_id +
-                                     " was not stored");
-    }
-}
-
 sim::Day simulate(std::uint64_t seed, const std::string& date, int containers,
                   const std::vector<reference::HsEntry>& hs) {
     sim::DayPlan plan;
@@ -123,6 +104,25 @@ std::vector<profiling::WatchEntry> watchlist(int parties, const sim::Day& day, s
 
 } // namespace
 
+void store_simulated_day(storage::Database& db, const sim::Day& day) {
+    storage::ManifestStore store(db);
+    for (std::size_t idx = 0; idx < day.messages.size(); ++idx) {
+        storage::IncomingMessage message;
+        message.message_id = day.plan.date + "-" + day.messages[idx].name;
+        message.content_type = day.messages[idx].content_type;
+        message.payload = day.messages[idx].payload;
+        message.content_sha256 = message.message_id;
+        message.source = "bench";
+        message.received_at = day.plan.date + "T00:00:00Z";
+        message.manifests = {day.manifests[idx]};
+        const auto results = store.store_batch(
+            std::span(&message, 1), [](const auto&, const auto&) { return std::string("ok"); });
+        if (results.at(0).status != storage::StoreStatus::stored)
+            throw std::runtime_error("the simulated message " + message.message_id +
+                                     " was not stored");
+    }
+}
+
 ScoreBenchResult run_score_bench(const ScoreBenchOptions& options) {
     const auto hs = reference::load_hs_nomenclature(reference::default_hs_nomenclature_path());
     fs::remove_all(options.work_dir);
@@ -131,7 +131,7 @@ ScoreBenchResult run_score_bench(const ScoreBenchOptions& options) {
 
     // A past day, scored by the rules and inspected, teaches the model.
     const auto past = simulate(options.seed, "2026-01-01", 8000, hs);
-    store_day(db, past);
+    store_simulated_day(db, past);
     {
         scoring::Rescorer rescorer(db, hs);
         for (const auto call : rescorer.open_calls("0000-00-00"))
@@ -143,7 +143,7 @@ ScoreBenchResult run_score_bench(const ScoreBenchOptions& options) {
     scoring::train_model(db, training);
 
     const auto day = simulate(options.seed, "2026-01-02", options.containers, hs);
-    store_day(db, day);
+    store_simulated_day(db, day);
     const auto entries = watchlist(options.watchlist_parties, day, options.seed);
     {
         storage::Transaction transaction(db);

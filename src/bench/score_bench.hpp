@@ -3,7 +3,18 @@
 #include <cstdint>
 #include <filesystem>
 
+namespace portscreen::sim {
+struct Day;
+}
+namespace portscreen::storage {
+class Database;
+}
+
 namespace portscreen::bench {
+
+/// Stores the messages of a simulated day straight through the manifest store, one transaction
+/// each, as the ingest writer would; throws when one is not stored.
+void store_simulated_day(storage::Database& db, const sim::Day& day);
 
 struct ScoreBenchOptions {
     int containers = 20'000;        ///< containers of the scored day

@@ -1,6 +1,7 @@
 #include "bench/web_bench.hpp"
 
 #include "accounts/users.hpp"
+#include "bench/score_bench.hpp"
 #include "common/clock.hpp"
 #include "reference/reference.hpp"
 #include "scoring/rescorer.hpp"
@@ -195,25 +196,6 @@ std::string get_request(const std::string& target, const std::string& cookie) {
         .append("\r\n\r\n");
 }
 
-void store_day(storage::Database& db, const sim::Day& day) {
-    storage::ManifestStore store(db);
-    for (std::size_t idx = 0; idx < day.messages.size(); ++idx) {
-        storage::IncomingMessage message;
-        message.message_id = day.plan.date + "-" + day.messages[idx].name;
-        message.content_type = day.messages[idx].content_type;
-        message.payload = day.messages[idx].payload;
-        message.content_sha256 = message.message_id;
-        message.source = "bench";
-        message.received_at = day.plan.date + "T00:00:00Z";
-        message.manifests = {day.manifests[idx]};
-        const auto results = store.store_batch(
-            std::span(&message, 1), [](const auto&, const auto&) { return std::string("ok"); });
-        if (results.at(0).status != storage::StoreStatus::stored)
-            throw std::runtime_error("the simulated message " + message.message_id +
-                                     " was not stored");
-    }
-}
-
 /// What one client thread saw during a phase.
 struct ClientLog {
     std::vector<double> latencies_ms; ///< measured window only
@@ -353,7 +335,7 @@ WebBenchResult run_web_bench(const WebBenchOptions& options) {
     {
         auto db = storage::Database::open(folder.path() / "portscreen.db", storage::Access::writer);
         started = Clock::now();
-        store_day(db, day);
+        store_simulated_day(db, day);
         result.store_s = seconds_since(started);
 
         started = Clock::now();
