@@ -6,6 +6,8 @@
 #include "storage/database.hpp"
 #include "storage/manifest_store.hpp"
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,28 +19,7 @@
 
 namespace portscreen::storage::testing {
 
-/// A fresh directory per test, removed afterwards, so database files never meet.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "portscreen-storage-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr)
-            throw std::runtime_error("cannot create temporary directory " + pattern);
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-
-    std::filesystem::path file(const std::string& name) const { return path_ / name; }
-
-private:
-    std::filesystem::path path_;
-};
+using portscreen::test_support::TempDir;
 
 /// An ISO 6346 container number with a correct check digit.
 inline std::string container_number(int serial, const std::string& owner = "MSCU") {

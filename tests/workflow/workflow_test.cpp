@@ -4,6 +4,8 @@
 #include "common/sha256.hpp"
 #include "storage/database.hpp"
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -19,27 +21,7 @@ using storage::Statement;
 
 constexpr std::string_view kNow = "2026-11-27T09:30:00.000Z";
 
-/// A fresh directory per test, removed afterwards.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "portscreen-workflow-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr)
-            throw std::runtime_error("cannot create temporary directory " + pattern);
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using portscreen::test_support::TempDir;
 
 /// A database with one vessel call; containers, scores, selections and scans are added by the
 /// tests with SQL, as the manifest store and the scan server would have left them.
