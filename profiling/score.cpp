@@ -26,6 +26,7 @@ const char* to_string(FactorKind kind) {
     case FactorKind::model: return "model";
     case FactorKind::other: return "other";
     case FactorKind::limit: return "limit";
+    case FactorKind::alert: return "alert";
     }
     return "?";
 }
@@ -42,14 +43,17 @@ ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
     };
     std::vector<Pending> pending;
     pending.reserve(rule_hits.size() + watch_hits.size() + 8);
-    double by_source[3] = {0, 0, 0}; // rule, watchlist, model
+    double by_source[4] = {0, 0, 0, 0}; // rule, watchlist, model, alert
     for (std::size_t idx = 0; idx < rule_hits.size(); ++idx) {
         pending.push_back({FactorKind::rule, idx, rule_hits[idx].points});
         by_source[0] += rule_hits[idx].points;
     }
     for (std::size_t idx = 0; idx < watch_hits.size(); ++idx) {
-        pending.push_back({FactorKind::watchlist, idx, watch_hits[idx].points});
-        by_source[1] += watch_hits[idx].points;
+        // Alerts from other ports reach the scorer as watchlist entries of their own kind.
+        const bool alert = watchlist.entries()[watch_hits[idx].entry].shared_alert;
+        pending.push_back(
+            {alert ? FactorKind::alert : FactorKind::watchlist, idx, watch_hits[idx].points});
+        by_source[alert ? 3 : 1] += watch_hits[idx].points;
     }
     if (model != nullptr && model_points > 0) {
         const auto& shap = model->contributions;
@@ -71,7 +75,7 @@ ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
         }
     }
     ContainerScore out;
-    const double total = by_source[0] + by_source[1] + by_source[2];
+    const double total = by_source[0] + by_source[1] + by_source[2] + by_source[3];
     out.score = std::clamp(total, 0.0, 100.0);
     if (out.score != total)
         pending.push_back({FactorKind::limit, 0, out.score - total});
@@ -99,7 +103,8 @@ ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
             out.factors.push_back({item.kind, rules.rule_id(hit.rule), hit.reason, item.points});
             break;
         }
-        case FactorKind::watchlist: {
+        case FactorKind::watchlist:
+        case FactorKind::alert: {
             const WatchHit& hit = watch_hits[item.source];
             out.factors.push_back(
                 {item.kind, watchlist.entries()[hit.entry].id, hit.explanation, item.points});
@@ -126,9 +131,9 @@ ContainerScore combine(std::span<const RuleHit> rule_hits, const RuleSet& rules,
     if (rest_count > 0)
         out.factors.push_back(
             {FactorKind::other, "other", std::to_string(rest_count) + " smaller factors", rest});
-    static constexpr const char* kSources[] = {"rule", "watchlist", "model"};
+    static constexpr const char* kSources[] = {"rule", "watchlist", "model", "alert"};
     std::size_t main = 0;
-    for (std::size_t idx = 1; idx < 3; ++idx)
+    for (std::size_t idx = 1; idx < 4; ++idx)
         if (by_source[idx] > by_source[main])
             main = idx;
     out.main_source = kSources[main];

@@ -22,6 +22,7 @@ enum class FactorKind {
     model,     ///< one feature's share of the model's points
     other,     ///< the remainder of the factors not listed one by one
     limit,     ///< what keeping the score within 0–100 took away
+    alert,     ///< an alert or seizure received from another port
 };
 
 const char* to_string(FactorKind kind);
@@ -37,7 +38,8 @@ struct Factor {
 struct ContainerScore {
     double score = 0;            ///< 0..100; the factors' points add up to it
     std::vector<Factor> factors; ///< largest magnitude first
-    std::string main_source;     ///< "rule", "watchlist" or "model": the largest positive share
+    /// "rule", "watchlist", "model" or "alert": the largest positive share
+    std::string main_source;
 };
 
 /// The model's view of one container: the SHAP values (log-odds) of its features, as

@@ -1129,7 +1129,8 @@ void Watchlist::match(const ContainerFacts& facts, std::string_view today,
         const double points =
             entry.points_or_default() * (entry.kind == WatchKind::party ? similarity : 1.0);
         found.push_back({entry_index, entry.kind, std::move(where), std::move(matched), similarity,
-                         points, explanation + listed_by(entry)});
+                         points,
+                         entry.shared_alert ? explanation : explanation + listed_by(entry)});
     };
     const auto entry_label = [&](std::uint32_t entry_index) {
         return "watchlist entry " + entries_[entry_index].id;
@@ -1147,6 +1148,11 @@ void Watchlist::match(const ContainerFacts& facts, std::string_view today,
                 const auto& entry = entries_[entry_index];
                 if (!is_live(entry, today))
                     continue;
+                if (entry.shared_alert) {
+                    add(entry_index, "container", facts.number, 1.0,
+                        "Alert from " + entry.source + ": " + entry.reason);
+                    continue;
+                }
                 std::string text = "container " + facts.number;
                 if (*number == entry.value)
                     text += " is " + entry_label(entry_index);

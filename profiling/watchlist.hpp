@@ -43,6 +43,9 @@ struct WatchEntry {
     std::string source;  ///< who listed it, required
     std::string expires; ///< YYYY-MM-DD, empty for never; the entry still matches on that day
     std::optional<double> points; ///< 0..100; `default_points(kind)` when absent
+    /// An alert or seizure received from another port (`source` names it), listed as a
+    /// container entry: its hits read "Alert from <source>: <reason>" and score as alerts.
+    bool shared_alert = false;
 
     double points_or_default() const { return points.value_or(default_points(kind)); }
 };

@@ -11,6 +11,7 @@
 #include "node/config.hpp"
 #include "node/feed.hpp"
 #include "node/node.hpp"
+#include "node/share_cli.hpp"
 #include "scans/cli.hpp"
 #include "scoring/cli.hpp"
 #include "sim/cli.hpp"
@@ -35,7 +36,7 @@ struct Command {
 constexpr const char* kServeHelp =
     R"(usage: portscreen serve --data DIR [--config FILE] [--ingest ENDPOINT]
                         [--scans ENDPOINT] [--http ADDRESS:PORT | --no-http]
-                        [--log-level LEVEL]
+                        [--share ENDPOINT] [--log-level LEVEL]
 
 Runs a port node on the data folder DIR (created if missing), with its SQLite database in
 DIR/portscreen.db. Manifests and X-ray scans arrive over ZeroMQ (docs/protocols.md); image files
@@ -49,6 +50,8 @@ address (accounts: portscreen user add).
   --scans ENDPOINT    scan ingest endpoint, default tcp://127.0.0.1:5556
   --http ADDR:PORT    web pages and API, default 127.0.0.1:8080 (port 0: any free port)
   --no-http           serve no web pages
+  --share ENDPOINT    share with other ports on this endpoint (CURVE; keys: portscreen keys
+                      generate; peers and policy in the config's "share" section, docs/sharing.md)
   --log-level LEVEL   debug, info, warn or error (default info)
 )";
 
@@ -71,7 +74,8 @@ Prints what a node's data folder holds: messages, vessel calls, consignments, co
 )";
 
 int run_serve(const std::vector<std::string>& argv) {
-    Args args(argv, {"data", "config", "ingest", "scans", "http", "log-level"}, {"no-http"});
+    Args args(argv, {"data", "config", "ingest", "scans", "http", "share", "log-level"},
+              {"no-http"});
     const auto data = args.get("data");
     if (!data || !args.positional().empty()) {
         std::fputs(kServeHelp, stderr);
@@ -87,6 +91,8 @@ int run_serve(const std::vector<std::string>& argv) {
         config.web.listen = *listen;
     if (args.flag("no-http"))
         config.web.enabled = false;
+    if (const auto endpoint = args.get("share"))
+        config.share.endpoint = *endpoint;
     if (const auto level = args.get("log-level")) {
         if (!portscreen::log::parse_level(*level, config.log_level))
             throw std::invalid_argument("--log-level must be debug, info, warn or error");
@@ -131,6 +137,12 @@ std::map<std::string, Command> commands() {
          {"simulate a dual-energy cargo scanner", portscreen::scans::kScannerSimHelp,
           portscreen::scans::run_scanner_sim}},
         {"sim", {"simulate port traffic", portscreen::sim::kHelp, portscreen::sim::run}},
+        {"keys",
+         {"make or show the node's keys for sharing", portscreen::node::kKeysHelp,
+          portscreen::node::run_keys}},
+        {"share",
+         {"sharing status, alerts and container queries", portscreen::node::kShareHelp,
+          portscreen::node::run_share}},
         {"bench", {"measure performance", portscreen::bench::kHelp, portscreen::bench::run}},
         {"eval",
          {"evaluate risk models on labelled data", portscreen::eval::kHelp, portscreen::eval::run}},
@@ -143,6 +155,10 @@ std::map<std::string, Command> commands() {
     add(portscreen::accounts::cli_commands());
     add(portscreen::audit::cli_commands());
     add(portscreen::exports::cli_commands());
+    // Network exports name this node's own rows by its unit name, which only its keys hold.
+    all.at("export").run = [](const std::vector<std::string>& argv) {
+        return portscreen::exports::run_export(argv, portscreen::node::unit_name);
+    };
     return all;
 }
 

@@ -237,6 +237,7 @@ constexpr std::array kRoutes{
     Route{"POST", "/api/users/*/disable", post_user_disable},
     Route{"GET", "/api/audit", get_audit},
     Route{"GET", "/api/audit/verify", get_audit_verify},
+    Route{"GET", "/api/sharing/status", get_sharing_status},
 };
 
 std::vector<std::string> split_path(std::string_view path) {

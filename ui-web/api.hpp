@@ -1,6 +1,7 @@
 #pragma once
 
 #include "http.hpp"
+#include "sharing/policy.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -19,6 +20,8 @@ struct ApiOptions {
     std::chrono::seconds session_idle{30 * 60};
     std::chrono::seconds session_absolute{12 * 3600};
     bool secure_cookies = false; ///< mark cookies Secure (behind a TLS proxy)
+    /// The node's sharing configuration: its peers, for the administrator's sharing status.
+    sharing::SharingOptions sharing;
 };
 
 /// The node's web API and static pages: authenticates each request by its session cookie,

@@ -1,11 +1,17 @@
-// The programme manager's figures and exports, and the administrator's users and audit log.
+// The programme manager's figures and exports, and the administrator's users, audit log and
+// sharing status.
 
 #include "accounts/users.hpp"
 #include "api_internal.hpp"
 #include "audit/audit.hpp"
 #include "common/clock.hpp"
+#include "common/log.hpp"
 #include "exports/document.hpp"
 #include "exports/statistics.hpp"
+#include "sharing/identity.hpp"
+#include "sharing/store.hpp"
+
+#include <filesystem>
 
 namespace portscreen::ui_web::detail {
 namespace {
@@ -16,6 +22,31 @@ exports::Period period_of(const Request& request) {
     if (from.empty()) // the last twelve months, from the first of the month a year ago
         from = std::to_string(std::stoi(today.substr(0, 4)) - 1) + today.substr(4, 3) + "-01";
     return exports::parse_period(from, request.param("to", today));
+}
+
+/// The node's name for sharing (DATA/keys/node.json), or empty when it has none: the unit of
+/// its own rows in network exports. A damaged file is logged and the rows say "this node".
+std::string own_unit(const Context& context) {
+    const auto file = sharing::identity_path(context.options.data_dir);
+    std::error_code error;
+    if (!std::filesystem::exists(file, error))
+        return {};
+    try {
+        return sharing::load_identity(file).public_part.name;
+    } catch (const std::exception& e) {
+        log::warn("http", std::string("network export without the node's name: ").append(e.what()));
+        return {};
+    }
+}
+
+/// A yes/no query parameter: "1" or "true" is yes, absent, "0" or "false" no; anything else 400.
+bool flag_param(const Request& request, const std::string& name) {
+    const auto value = request.param(name);
+    if (value.empty() || value == "0" || value == "false")
+        return false;
+    if (value == "1" || value == "true")
+        return true;
+    throw HttpError(400, name + " must be 1 or 0, not '" + value + "'");
 }
 
 json user_row(const accounts::User& user) {
@@ -49,15 +80,24 @@ Response get_export(Context& context, const Request& request, const Caller& call
                                  "'; there are selections, outcomes, seizures and statistics as "
                                  ".csv, .xlsx or .json");
     const auto period = period_of(request);
+    exports::Scope scope;
+    scope.network = flag_param(request, "network");
+    if (scope.network && *what != exports::What::outcomes && *what != exports::What::statistics)
+        throw HttpError(400, "the network view is for outcomes and statistics, not " +
+                                 std::string(exports::to_string(*what)));
+    if (scope.network)
+        scope.own_unit = own_unit(context);
     auto document = [&] {
         auto lease = context.readers.acquire();
-        return exports::export_document(*lease, *what, *format, period);
+        return exports::export_document(*lease, *what, *format, period, scope);
     }();
     context.writer.with([&](storage::Database& db) {
         storage::Transaction transaction(db);
-        audit::append(db, caller.actor(), "export." + std::string(exports::to_string(*format)),
-                      "export:" + std::string(exports::to_string(*what)),
-                      json{{"from", period.from}, {"to", period.to}}.dump(), utc_now_iso8601());
+        audit::append(
+            db, caller.actor(), "export." + std::string(exports::to_string(*format)),
+            "export:" + std::string(exports::to_string(*what)),
+            json{{"from", period.from}, {"to", period.to}, {"network", scope.network}}.dump(),
+            utc_now_iso8601());
         transaction.commit();
     });
     Response response;
@@ -139,6 +179,30 @@ Response get_audit_verify(Context& context, const Request&, const Caller& caller
                     {"entries", result.entries},
                     {"first_bad_seq", result.first_bad_seq},
                     {"problem", result.problem}});
+}
+
+Response get_sharing_status(Context& context, const Request&, const Caller& caller,
+                            const Segments&) {
+    require(caller, accounts::Permission::manage_users);
+    const auto& options = context.options.sharing;
+    auto lease = context.readers.acquire();
+    json peers = json::array();
+    for (const auto& peer : sharing::peer_status(*lease, options)) {
+        peers.push_back(
+            {{"name", peer.name},
+             {"endpoint", peer.endpoint},
+             {"connected", peer.connected},
+             {"last_seen", peer.last_seen.empty() ? json(nullptr) : json(peer.last_seen)},
+             {"backlog", peer.backlog},
+             {"acknowledged", peer.acknowledged},
+             {"received", peer.received},
+             {"refused", peer.refused}});
+    }
+    return json_ok({{"node", own_unit(context)},
+                    {"endpoint", options.endpoint},
+                    {"enabled", !options.endpoint.empty()},
+                    {"hub", options.hub},
+                    {"peers", std::move(peers)}});
 }
 
 } // namespace portscreen::ui_web::detail

@@ -212,6 +212,7 @@ Response post_user(Context&, const Request&, const Caller&, const Segments&);
 Response post_user_disable(Context&, const Request&, const Caller&, const Segments&);
 Response get_audit(Context&, const Request&, const Caller&, const Segments&);
 Response get_audit_verify(Context&, const Request&, const Caller&, const Segments&);
+Response get_sharing_status(Context&, const Request&, const Caller&, const Segments&);
 
 /// Publishes a workflow change to the browsers.
 void publish_state(Context& context, std::int64_t container_id, std::string_view state);

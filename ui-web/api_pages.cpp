@@ -303,6 +303,41 @@ json outcome_of(storage::Database& db, std::int64_t container_id) {
     return outcome;
 }
 
+/// Alerts and seizures other ports sent about this container number, newest first.
+json shared_alerts_of(storage::Database& db, const std::string& number) {
+    storage::Statement query(db, "SELECT origin, kind, reason, created_at, expires "
+                                 "FROM shared_alerts WHERE container = ?1 "
+                                 "ORDER BY created_at DESC, id DESC");
+    query.bind(1, number);
+    json alerts = json::array();
+    while (query.step()) {
+        alerts.push_back({{"origin", query.column_text(0)},
+                          {"kind", query.column_text(1)},
+                          {"reason", query.column_text(2)},
+                          {"created_at", query.column_text(3)},
+                          {"expires", query.column_text(4)}});
+    }
+    return alerts;
+}
+
+/// Inspection outcomes other ports sent about this container number, newest first.
+json shared_outcomes_of(storage::Database& db, const std::string& number) {
+    storage::Statement query(db, "SELECT origin, port_of_call, inspected_on, result, category, "
+                                 "description FROM shared_outcomes WHERE container = ?1 "
+                                 "ORDER BY inspected_on DESC, id DESC");
+    query.bind(1, number);
+    json outcomes = json::array();
+    while (query.step()) {
+        outcomes.push_back({{"origin", query.column_text(0)},
+                            {"port_of_call", query.column_text(1)},
+                            {"inspected_on", query.column_text(2)},
+                            {"result", query.column_text(3)},
+                            {"category", query.column_text(4)},
+                            {"description", query.column_text(5)}});
+    }
+    return outcomes;
+}
+
 json scans_of(storage::Database& db, std::int64_t container_id) {
     storage::Statement query(
         db, "SELECT s.scan_id, s.scanned_at, s.scanner_id, s.view, "
@@ -438,6 +473,8 @@ Response get_container(Context& context, const Request&, const Caller& caller,
     record["history"] = history_of(db, number, id);
     record["outcome"] = outcome_of(db, id);
     record["scans"] = scans_of(db, id);
+    record["shared_alerts"] = shared_alerts_of(db, number);
+    record["shared_outcomes"] = shared_outcomes_of(db, number);
 
     const auto state = workflow::current_state(db, id);
     record["state"] = state ? state_json(*state) : json(nullptr);

@@ -34,6 +34,7 @@ struct WebServer::Impl {
         api.secure_cookies = options.secure_cookies;
         api.session_idle = std::chrono::minutes(options.session_idle_minutes);
         api.session_absolute = std::chrono::hours(options.session_hours);
+        api.sharing = options.sharing;
         return api;
     }
 

@@ -2,6 +2,7 @@
 
 #include "api.hpp"
 #include "server.hpp"
+#include "sharing/policy.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -19,6 +20,9 @@ struct WebOptions {
     bool secure_cookies = false;
     int session_idle_minutes = 30;
     int session_hours = 12;
+    /// The node's sharing configuration (its `share` section); peers are listed on the
+    /// administrator's page with the state of their links.
+    sharing::SharingOptions sharing;
 };
 
 /// The node's web side: the HTTP server, the API behind it and the live event stream.

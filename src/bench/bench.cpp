@@ -3,6 +3,7 @@
 #include "bench/ingest_bench.hpp"
 #include "bench/scan_bench.hpp"
 #include "bench/score_bench.hpp"
+#include "bench/share_bench.hpp"
 #include "bench/web_bench.hpp"
 #include "common/args.hpp"
 
@@ -59,6 +60,15 @@ Prints requests, requests/s and p50, p90, p99 and max latency per endpoint; any 
 fails the bench. With --json the last line is one JSON object with the keys p50_ms and p99_ms
 (queue), container_p50_ms, container_p99_ms, queue_requests_per_s, container_requests_per_s,
 containers and clients.
+
+usage: portscreen bench share [--messages N] [--catch-up M] [--json]
+
+share: two nodes in this process, each with its own database, keys and sharing endpoint on
+loopback, CURVE on. N container entries (default 20000) are added to A's watchlist in one
+transaction; A's sharing thread signs and queues one message each, sends them to B, and B
+stores and applies them: messages/s from the commit to the last one applied. Then B stops, A
+queues M more (default 100000; 0 skips this) and B starts again: seconds from its start until
+it has applied them all. With --json the last line has the keys messages_per_s and catch_up_s.
 )";
 
 namespace {
@@ -233,9 +243,38 @@ int run_web(const std::vector<std::string>& argv) {
     return 0;
 }
 
+int run_share(const std::vector<std::string>& argv) {
+    Args args(argv, {"messages", "catch-up"}, {"json"});
+    ShareBenchOptions options;
+    options.messages = static_cast<int>(args.number_or("messages", 20'000, 1, 10'000'000));
+    options.catch_up = static_cast<int>(args.number_or("catch-up", 100'000, 0, 10'000'000));
+    options.work_dir = std::filesystem::temp_directory_path() /
+                       ("portscreen-bench-share-" + std::to_string(::getpid()));
+    const auto result = run_share_bench(options);
+    std::printf("two nodes, CURVE, durable outbox and inbox: %d messages in %.2f s, %.0f "
+                "messages/s\n",
+                options.messages, result.live_s, result.messages_per_s);
+    if (options.catch_up > 0)
+        std::printf("peer offline: %d messages signed and queued in %.2f s; caught up %.2f s "
+                    "after it started\n",
+                    options.catch_up, result.queue_s, result.catch_up_s);
+    if (args.flag("json")) {
+        nlohmann::json figures = {{"messages_per_s", result.messages_per_s},
+                                  {"messages", options.messages}};
+        if (options.catch_up > 0) {
+            figures["catch_up_s"] = result.catch_up_s;
+            figures["catch_up_messages"] = options.catch_up;
+        }
+        std::printf("%s\n", figures.dump().c_str());
+    }
+    return 0;
+}
+
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
+    if (!argv.empty() && argv[0] == "share")
+        return run_share(std::vector<std::string>(argv.begin() + 1, argv.end()));
     if (!argv.empty() && argv[0] == "scan")
         return run_scan(std::vector<std::string>(argv.begin() + 1, argv.end()));
     if (!argv.empty() && argv[0] == "web")

@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 constexpr const char* kExportHelp =
     R"(usage: portscreen export --data DIR --what selections|outcomes|seizures|statistics
                          --from YYYY-MM-DD --to YYYY-MM-DD --format csv|xlsx|json [--out FILE]
+                         [--network]
 
 Exports from a node's data folder, for the days from --from to --to (both included, at most
 3660 days): the containers selected (by selection day), the inspection outcomes (by inspection
@@ -33,6 +34,11 @@ apostrophe. The statistics as CSV are several tables one after another, each und
 its name and followed by an empty line; as XLSX one worksheet each; as JSON the object the
 dashboard reads. Without --out the export goes to standard output (XLSX only when that is not a
 terminal). The database is opened read-only: a running node may keep writing.
+
+--network (outcomes and statistics only): the node's own outcomes and those received from
+other ports, each under a first column `unit` (the node's own rows carry its name from
+DATA/keys/node.json, or "this node"); the statistics are then per unit: outcomes, no-finds,
+seizures, and seizures by category. No names of people appear in either.
 )";
 
 std::string required(const Args& args, const std::string& name) {
@@ -58,8 +64,10 @@ void write_output(const std::string& bytes, const std::optional<std::string>& ou
         throw std::runtime_error("cannot write " + *out);
 }
 
-int run_export(const std::vector<std::string>& argv) {
-    const Args args(argv, {"data", "what", "from", "to", "format", "out"}, {});
+} // namespace
+
+int run_export(const std::vector<std::string>& argv, const UnitNameLookup& unit_name) {
+    const Args args(argv, {"data", "what", "from", "to", "format", "out"}, {"network"});
     if (!args.positional().empty())
         throw std::invalid_argument("unexpected argument '" + args.positional().front() + "'");
     const std::string data = required(args, "data");
@@ -83,6 +91,10 @@ int run_export(const std::vector<std::string>& argv) {
         // the messages name `from` and `to`; on the command line they are options
         throw std::invalid_argument(std::string("bad period (--from, --to): ") + e.what());
     }
+    const bool network = args.flag("network");
+    if (network && *what != What::outcomes && *what != What::statistics)
+        throw std::invalid_argument("--network is for --what outcomes or statistics, not '" +
+                                    what_text + "'");
     const auto out = args.get("out");
     if (*format == Format::xlsx && !out && isatty(fileno(stdout)) != 0)
         throw std::invalid_argument("refusing to write XLSX to a terminal; use --out FILE or "
@@ -91,8 +103,12 @@ int run_export(const std::vector<std::string>& argv) {
     const fs::path file = fs::path(data) / "portscreen.db";
     if (!fs::exists(file))
         throw std::runtime_error("no port node database in " + data);
+    Scope scope;
+    scope.network = network;
+    if (network && unit_name)
+        scope.own_unit = unit_name(fs::path(data));
     auto db = storage::Database::open(file, storage::Access::reader);
-    auto document = export_document(db, *what, *format, period);
+    auto document = export_document(db, *what, *format, period, scope);
     if (*format == Format::json)
         document.bytes += '\n';
     write_output(document.bytes, out);
@@ -101,12 +117,18 @@ int run_export(const std::vector<std::string>& argv) {
     return 0;
 }
 
+namespace {
+
+int run_export_without_identity(const std::vector<std::string>& argv) {
+    return run_export(argv, {});
+}
+
 } // namespace
 
 const std::vector<CliCommand>& cli_commands() {
     static const std::vector<CliCommand> commands = {
         {"export", "export selections, outcomes, seizures or statistics of a period", kExportHelp,
-         run_export},
+         run_export_without_identity},
     };
     return commands;
 }

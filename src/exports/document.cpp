@@ -1,7 +1,10 @@
 #include "exports/document.hpp"
 
+#include "exports/network.hpp"
 #include "exports/statistics.hpp"
 #include "exports/writers.hpp"
+
+#include <stdexcept>
 
 namespace portscreen::exports {
 
@@ -40,11 +43,16 @@ std::string_view to_string(Format format) {
     return "?";
 }
 
-Document export_document(storage::Database& db, What what, Format format, const Period& period) {
+Document export_document(storage::Database& db, What what, Format format, const Period& period,
+                         const Scope& scope) {
+    if (scope.network && what != What::outcomes && what != What::statistics)
+        throw std::invalid_argument(std::string("the network view is for outcomes and "
+                                                "statistics, not ")
+                                        .append(to_string(what)));
     Document document;
     document.filename = std::string("portscreen-")
                             .append(to_string(what))
-                            .append("-")
+                            .append(scope.network ? "-network-" : "-")
                             .append(period.from)
                             .append("-")
                             .append(period.to)
@@ -59,7 +67,16 @@ Document export_document(storage::Database& db, What what, Format format, const 
     }
 
     std::vector<Table> tables;
-    if (what == What::statistics) {
+    if (scope.network && what == What::statistics) {
+        const auto units = network_statistics(db, period, scope.own_unit);
+        if (format == Format::json) {
+            document.bytes = network_statistics_json(period, units);
+            return document;
+        }
+        tables = network_statistics_tables(units);
+    } else if (scope.network) {
+        tables.push_back(network_outcomes(db, period, scope.own_unit));
+    } else if (what == What::statistics) {
         const auto stats = statistics(db, period);
         if (format == Format::json) {
             document.bytes = statistics_json(stats);

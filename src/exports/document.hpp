@@ -28,10 +28,21 @@ struct Document {
     std::string filename;     ///< portscreen-<what>-<from>-<to>.<format>
 };
 
+/// Whose outcomes an export covers. The network view (outcomes and statistics only) adds the
+/// outcomes received from other ports to the node's own, each row under its unit
+/// (network.hpp); `own_unit` names this node there (kThisNode when empty).
+struct Scope {
+    bool network = false;
+    std::string own_unit;
+};
+
 /// Builds an export. The statistics are, as CSV, their tables one after another (each under a
 /// line holding its name, separated by an empty line); as XLSX one worksheet per table; as
 /// JSON the dashboard's object (statistics_json). The other exports are one table. Call it
-/// outside a transaction: it reads its own snapshots.
-Document export_document(storage::Database& db, What what, Format format, const Period& period);
+/// outside a transaction: it reads its own snapshots. The network view of statistics is, as
+/// JSON, network_statistics_json; its file name reads portscreen-<what>-network-<from>-<to>.
+/// Throws std::invalid_argument for the network view of selections or seizures.
+Document export_document(storage::Database& db, What what, Format format, const Period& period,
+                         const Scope& scope = {});
 
 } // namespace portscreen::exports

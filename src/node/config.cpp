@@ -66,6 +66,37 @@ public:
         out = number;
     }
 
+    void real(const std::string& key, double& out) {
+        const auto found = object_.find(key);
+        std::erase(unknown_, key);
+        if (found == object_.end())
+            return;
+        if (!found->is_number()) {
+            problems_.push_back(path_ + "/" + key + ": must be a number");
+            return;
+        }
+        out = found->get<double>();
+    }
+
+    void flag(const std::string& key, bool& out) {
+        if (const json* value = member(key, json::value_t::boolean, "true or false"))
+            out = value->get<bool>();
+    }
+
+    void texts(const std::string& key, std::vector<std::string>& out) {
+        const json* list = member(key, json::value_t::array, "a list of text");
+        if (!list)
+            return;
+        out.clear();
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            if (!(*list)[i].is_string()) {
+                problems_.push_back(path_ + "/" + key + "/" + std::to_string(i) + ": must be text");
+                continue;
+            }
+            out.push_back((*list)[i].get<std::string>());
+        }
+    }
+
     const json* object(const std::string& key) {
         return member(key, json::value_t::object, "an object");
     }
@@ -79,6 +110,53 @@ private:
     std::vector<std::string>& problems_;
     std::vector<std::string> unknown_;
 };
+
+void read_sharing(const json& object, sharing::SharingOptions& out,
+                  std::vector<std::string>& problems) {
+    Reader reader(object, "/share", problems);
+    reader.text("endpoint", out.endpoint);
+    reader.texts("ports", out.ports);
+    reader.real("alert_threshold", out.alert_threshold);
+    reader.real("alert_points", out.alert_points);
+    std::size_t days = static_cast<std::size_t>(out.alert_days);
+    reader.count("alert_days", days, 1, 3650);
+    out.alert_days = static_cast<int>(days);
+    reader.flag("hub", out.hub);
+    std::size_t window = static_cast<std::size_t>(out.window);
+    reader.count("window", window, 1, 100'000);
+    out.window = static_cast<int>(window);
+    const json* peers = reader.member("peers", json::value_t::array, "a list of peers");
+    if (!peers)
+        return;
+    for (std::size_t i = 0; i < peers->size(); ++i) {
+        const std::string where = "/share/peers/" + std::to_string(i);
+        if (!(*peers)[i].is_object()) {
+            problems.push_back(where + ": must be an object");
+            continue;
+        }
+        Reader peer_reader((*peers)[i], where, problems);
+        sharing::Peer peer;
+        peer_reader.text("name", peer.identity.name);
+        peer_reader.text("curve_public", peer.identity.curve_public);
+        peer_reader.text("sign_public", peer.identity.sign_public);
+        peer_reader.text("endpoint", peer.endpoint);
+        peer_reader.texts("ports", peer.ports);
+        std::vector<std::string> send{"alert", "outcome", "watchlist", "query", "answer"};
+        peer_reader.texts("send", send);
+        for (const auto& name : send) {
+            if (const auto kind = sharing::parse_kind(name))
+                peer.send.push_back(*kind);
+            else
+                problems.push_back(where + "/send: '" + name +
+                                   "' is not alert, outcome, watchlist, query or answer");
+        }
+        peer_reader.flag("personal_data", peer.personal_data);
+        peer_reader.flag("hub", peer.hub);
+        out.peers.push_back(std::move(peer));
+    }
+    for (const auto& problem : sharing::validate(out))
+        problems.push_back(problem);
+}
 
 } // namespace
 
@@ -150,6 +228,8 @@ Config load_config(const std::filesystem::path& file) {
             reader.count("session_hours", hours, 1, 24 * 7);
             config.web.session_hours = static_cast<int>(hours);
         }
+        if (const json* share = top.object("share"))
+            read_sharing(*share, config.share, problems);
         if (const json* reference = top.object("reference")) {
             Reader reader(*reference, "/reference", problems);
             reader.path("iso3166_json", config.iso3166_json);

@@ -3,6 +3,7 @@
 #include "common/log.hpp"
 #include "messaging/ingest_server.hpp"
 #include "scans/scan_server.hpp"
+#include "sharing/policy.hpp"
 #include "web_server.hpp"
 
 #include <filesystem>
@@ -15,6 +16,7 @@ struct Config {
     messaging::IngestOptions ingest;
     scans::ScanServerOptions scans;
     ui_web::WebOptions web;
+    sharing::SharingOptions share;
     std::filesystem::path iso3166_json;
     std::filesystem::path hs_nomenclature_csv;
     log::Level log_level = log::Level::info;

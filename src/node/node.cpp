@@ -4,6 +4,7 @@
 #include "reference/reference.hpp"
 #include "scans/scan_server.hpp"
 #include "scoring/scoring_service.hpp"
+#include "sharing/service.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 #include "web_server.hpp"
@@ -41,7 +42,9 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
                                     reference::load_hs_nomenclature(config.hs_nomenclature_csv));
     std::unique_ptr<ui_web::WebServer> web;
     if (config.web.enabled) {
-        web = std::make_unique<ui_web::WebServer>(config.web, data_dir, config.scans.endpoint);
+        auto web_options = config.web;
+        web_options.sharing = config.share;
+        web = std::make_unique<ui_web::WebServer>(web_options, data_dir, config.scans.endpoint);
         scoring.on_scored(
             [&web](std::int64_t call, std::size_t count) { web->scored(call, count); });
     }
@@ -58,6 +61,13 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
         if (web)
             web->scan_stored(scan.scan_id);
     });
+    // Sharing between ports: only with an endpoint, and only with the node's own keys.
+    std::unique_ptr<sharing::ShareService> share;
+    if (!config.share.endpoint.empty()) {
+        share = std::make_unique<sharing::ShareService>(
+            config.share, sharing::load_identity(sharing::identity_path(data_dir)), database);
+        share->start();
+    }
     ingest.start();
     scans.start();
     if (web) {
@@ -76,6 +86,8 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
         web->stop();
     ingest.stop();
     scans.stop();
+    if (share)
+        share->stop();
     scoring.stop();
     log::info("", "stopped cleanly");
     return 0;

@@ -1,5 +1,7 @@
 #include "scoring/profile_store.hpp"
 
+#include "common/clock.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
@@ -141,45 +143,58 @@ std::vector<StoredModel> list_models(Database& db) {
     return out;
 }
 
+WatchlistWriter::WatchlistWriter(Database& db)
+    : db_(db),
+      upsert_(db, "INSERT INTO watchlist_entries (entry_id, kind, value, country, reason, source, "
+                  "expires, points, added_at, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                  "?10) ON CONFLICT (entry_id) DO UPDATE SET kind = excluded.kind, "
+                  "value = excluded.value, country = excluded.country, reason = excluded.reason, "
+                  "source = excluded.source, expires = excluded.expires, "
+                  "points = excluded.points, added_at = excluded.added_at, removed_at = NULL, "
+                  "origin = excluded.origin"),
+      remove_(db, "UPDATE watchlist_entries SET removed_at = ?2 "
+                  "WHERE entry_id = ?1 AND removed_at IS NULL") {}
+
+void WatchlistWriter::add(const profiling::WatchEntry& entry, std::string_view now,
+                          std::string_view origin) {
+    upsert_.bind(1, entry.id);
+    upsert_.bind(2, profiling::to_string(entry.kind));
+    upsert_.bind(3, entry.value);
+    upsert_.bind(4, entry.country);
+    upsert_.bind(5, entry.reason);
+    upsert_.bind(6, entry.source);
+    upsert_.bind(7, entry.expires);
+    upsert_.bind(8, entry.points);
+    upsert_.bind(9, now);
+    upsert_.bind_text_or_null(10, origin);
+    upsert_.run();
+}
+
+bool WatchlistWriter::remove(std::string_view entry_id, std::string_view now) {
+    remove_.bind(1, entry_id);
+    remove_.bind(2, now);
+    remove_.run();
+    return db_.changes() > 0;
+}
+
 std::size_t add_watch_entries(Database& db, std::span<const profiling::WatchEntry> entries,
-                              std::string_view now) {
-    Statement upsert(
-        db, "INSERT INTO watchlist_entries (entry_id, kind, value, country, reason, source, "
-            "expires, points, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-            "ON CONFLICT (entry_id) DO UPDATE SET kind = excluded.kind, value = excluded.value, "
-            "country = excluded.country, reason = excluded.reason, source = excluded.source, "
-            "expires = excluded.expires, points = excluded.points, added_at = excluded.added_at, "
-            "removed_at = NULL");
-    for (const auto& entry : entries) {
-        upsert.bind(1, entry.id);
-        upsert.bind(2, profiling::to_string(entry.kind));
-        upsert.bind(3, entry.value);
-        upsert.bind(4, entry.country);
-        upsert.bind(5, entry.reason);
-        upsert.bind(6, entry.source);
-        upsert.bind(7, entry.expires);
-        upsert.bind(8, entry.points);
-        upsert.bind(9, now);
-        upsert.run();
-    }
+                              std::string_view now, std::string_view origin) {
+    WatchlistWriter writer(db);
+    for (const auto& entry : entries)
+        writer.add(entry, now, origin);
     if (!entries.empty())
         bump_generation(db);
     return entries.size();
 }
 
 bool remove_watch_entry(Database& db, std::string_view entry_id, std::string_view now) {
-    Statement remove(db, "UPDATE watchlist_entries SET removed_at = ?2 "
-                         "WHERE entry_id = ?1 AND removed_at IS NULL");
-    remove.bind(1, entry_id);
-    remove.bind(2, now);
-    remove.run();
-    if (db.changes() == 0)
+    if (!WatchlistWriter(db).remove(entry_id, now))
         return false;
     bump_generation(db);
     return true;
 }
 
-std::vector<profiling::WatchEntry> active_watch_entries(Database& db) {
+std::vector<profiling::WatchEntry> active_watch_entries(Database& db, std::string_view today) {
     Statement all(db, "SELECT entry_id, kind, value, country, reason, source, expires, points "
                       "FROM watchlist_entries WHERE removed_at IS NULL ORDER BY id");
     std::vector<profiling::WatchEntry> out;
@@ -197,6 +212,27 @@ std::vector<profiling::WatchEntry> active_watch_entries(Database& db) {
         entry.source = all.column_text(5);
         entry.expires = all.column_text(6);
         entry.points = all.column_optional_double(7);
+        out.push_back(std::move(entry));
+    }
+    // Alerts and seizures from other ports raise the container's score until they expire.
+    const std::string day =
+        today.empty() ? utc_now_iso8601().substr(0, 10) : std::string(today.substr(0, 10));
+    Statement alerts(db, "SELECT message_id, origin, container, reason, points, expires "
+                         "FROM shared_alerts WHERE expires >= ?1 ORDER BY id");
+    alerts.bind(1, day);
+    while (alerts.step()) {
+        profiling::WatchEntry entry;
+        entry.id = "alert:" + alerts.column_text(0);
+        entry.kind = profiling::WatchKind::container;
+        entry.shared_alert = true;
+        entry.source = alerts.column_text(1);
+        entry.value = alerts.column_text(2);
+        entry.reason = alerts.column_text(3);
+        entry.points = alerts.column_double(4);
+        entry.expires = alerts.column_text(5);
+        // The Watchlist refuses an invalid entry as a whole: one bad alert must not stop scoring.
+        if (!profiling::validate_watch_entry(entry).empty())
+            continue;
         out.push_back(std::move(entry));
     }
     return out;

@@ -48,11 +48,36 @@ std::optional<StoredModel> active_model(storage::Database& db);
 std::vector<StoredModel> list_models(storage::Database& db); ///< without their bytes
 
 /// Adds entries, replacing any with the same id. Returns how many were added or replaced.
+/// `origin` names the port that shared them (schema 6, watchlist_entries.origin); empty for
+/// this node's own entries, the only ones it shares in turn.
 std::size_t add_watch_entries(storage::Database& db, std::span<const profiling::WatchEntry> entries,
-                              std::string_view now);
+                              std::string_view now, std::string_view origin = {});
 /// Marks an entry removed; false when there is no such active entry.
 bool remove_watch_entry(storage::Database& db, std::string_view entry_id, std::string_view now);
-std::vector<profiling::WatchEntry> active_watch_entries(storage::Database& db);
+
+/// Adds and removes watchlist entries one by one with statements prepared once, for many
+/// changes in one transaction (entries received from other ports). Unlike the functions above
+/// it leaves the profiling generation alone: the caller bumps it once when anything changed.
+class WatchlistWriter {
+public:
+    explicit WatchlistWriter(storage::Database& db);
+    /// As add_watch_entries, for one entry.
+    void add(const profiling::WatchEntry& entry, std::string_view now,
+             std::string_view origin = {});
+    /// As remove_watch_entry.
+    bool remove(std::string_view entry_id, std::string_view now);
+
+private:
+    storage::Database& db_;
+    storage::Statement upsert_;
+    storage::Statement remove_;
+};
+/// The entries that match from `today` (YYYY-MM-DD; empty for the current UTC day): those not
+/// removed, then the alerts and seizures received from other ports (shared_alerts) that have not
+/// expired, as container entries with `shared_alert` set, id "alert:<message id>", the origin
+/// as source. A received alert whose container number is not valid is left out.
+std::vector<profiling::WatchEntry> active_watch_entries(storage::Database& db,
+                                                        std::string_view today = {});
 
 /// An inspection outcome of one container.
 struct Outcome {

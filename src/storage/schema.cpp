@@ -437,9 +437,158 @@ constexpr std::string_view kVersion5 = R"sql(
 CREATE INDEX vessel_calls_eta ON vessel_calls (eta);
 )sql";
 
+// Sharing between ports (docs/sharing.md). Events are captured by triggers in the transaction of
+// the change itself, so nothing recorded is ever left unshared and nothing is shared twice.
+constexpr std::string_view kVersion6 = R"sql(
+-- 'seq': the last sequence number this node gave a message it made; 'alert_threshold': scores
+-- at or above it become alert events. It is there while the node shares (written at start), and
+-- the triggers below record nothing without it.
+CREATE TABLE share_state (
+    key   TEXT PRIMARY KEY,
+    value NOT NULL
+) WITHOUT ROWID;
+
+-- Changes to turn into messages, in order: an alert asked for or scored (ref: container), an
+-- outcome recorded (ref: container), a watchlist entry of this node added, changed or removed
+-- (ref: watchlist_entries row).
+CREATE TABLE share_events (
+    id   INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('alert', 'outcome', 'watchlist')),
+    ref  INTEGER NOT NULL,
+    note TEXT NOT NULL DEFAULT ''           -- an officer's reason for an alert
+);
+
+-- Containers this node has alerted, so that a re-score does not alert them again.
+CREATE TABLE share_alerted (
+    container_id INTEGER PRIMARY KEY REFERENCES containers (id),
+    message_id   TEXT NOT NULL,
+    alerted_at   TEXT NOT NULL
+);
+
+-- Received entries keep their origin; only this node's own entries (origin NULL) are shared.
+ALTER TABLE watchlist_entries ADD COLUMN origin TEXT;
+
+CREATE TRIGGER share_alert_scored AFTER INSERT ON scores
+WHEN NEW.score >= (SELECT value FROM share_state WHERE key = 'alert_threshold')
+     AND NOT EXISTS (SELECT 1 FROM share_alerted WHERE container_id = NEW.container_id)
+BEGIN
+    INSERT INTO share_events (kind, ref) VALUES ('alert', NEW.container_id);
+END;
+CREATE TRIGGER share_outcome_recorded AFTER INSERT ON outcomes
+WHEN EXISTS (SELECT 1 FROM share_state WHERE key = 'alert_threshold')
+BEGIN
+    INSERT INTO share_events (kind, ref) VALUES ('outcome', NEW.container_id);
+END;
+CREATE TRIGGER share_watch_added AFTER INSERT ON watchlist_entries
+WHEN NEW.origin IS NULL AND EXISTS (SELECT 1 FROM share_state WHERE key = 'alert_threshold')
+BEGIN
+    INSERT INTO share_events (kind, ref) VALUES ('watchlist', NEW.id);
+END;
+CREATE TRIGGER share_watch_changed AFTER UPDATE ON watchlist_entries
+WHEN NEW.origin IS NULL AND EXISTS (SELECT 1 FROM share_state WHERE key = 'alert_threshold')
+BEGIN
+    INSERT INTO share_events (kind, ref) VALUES ('watchlist', NEW.id);
+END;
+
+-- The state of each link with a peer: the numbers of the messages sent to it (this node numbers
+-- each link from 1) and received from it, and when it was last heard.
+CREATE TABLE share_links (
+    peer          TEXT PRIMARY KEY,
+    next_link_seq INTEGER NOT NULL DEFAULT 1,
+    acknowledged  INTEGER NOT NULL DEFAULT 0,
+    received      INTEGER NOT NULL DEFAULT 0,
+    connected     INTEGER NOT NULL DEFAULT 0,
+    last_seen     TEXT
+) WITHOUT ROWID;
+
+-- Signed messages waiting for a peer's acknowledgement; acknowledged ones are deleted.
+CREATE TABLE share_outbox (
+    peer       TEXT NOT NULL,
+    link_seq   INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    bytes      BLOB NOT NULL,
+    signature  BLOB NOT NULL,
+    queued_at  TEXT NOT NULL,
+    PRIMARY KEY (peer, link_seq)
+) WITHOUT ROWID;
+
+-- Every message received and taken, by its global id, so a message that arrives twice (again,
+-- or through a hub) is applied once.
+CREATE TABLE share_inbox (
+    id          INTEGER PRIMARY KEY,
+    message_id  TEXT NOT NULL UNIQUE,
+    origin      TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    from_peer   TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    signature   BLOB NOT NULL,
+    received_at TEXT NOT NULL
+);
+
+-- Messages refused on arrival, with why.
+CREATE TABLE share_refused (
+    id          INTEGER PRIMARY KEY,
+    from_peer   TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    received_at TEXT NOT NULL
+);
+
+-- Alerts and seizures received from other ports, which raise the scores of the container here
+-- until they expire.
+CREATE TABLE shared_alerts (
+    id         INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    origin     TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('alert', 'seizure')),
+    container  TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    points     REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    expires    TEXT NOT NULL,               -- YYYY-MM-DD, the last day it counts
+    body       TEXT NOT NULL
+);
+CREATE INDEX shared_alerts_container ON shared_alerts (container);
+
+-- Inspection outcomes received from other ports: shown with the container, aggregated by a hub.
+CREATE TABLE shared_outcomes (
+    id           INTEGER PRIMARY KEY,
+    message_id   TEXT NOT NULL UNIQUE,
+    origin       TEXT NOT NULL,
+    container    TEXT NOT NULL,
+    port_of_call TEXT NOT NULL,
+    inspected_on TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    result       TEXT NOT NULL CHECK (result IN ('no_find', 'seizure')),
+    category     TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    quantity     REAL,
+    unit         TEXT NOT NULL,
+    concealment  TEXT NOT NULL,
+    detection    TEXT NOT NULL,
+    place        TEXT NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX shared_outcomes_container ON shared_outcomes (container);
+CREATE INDEX shared_outcomes_day ON shared_outcomes (inspected_on);
+
+-- Answers to this node's container queries.
+CREATE TABLE shared_answers (
+    id          INTEGER PRIMARY KEY,
+    message_id  TEXT NOT NULL UNIQUE,
+    query_id    TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX shared_answers_query ON shared_answers (query_id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kVersion1}, Migration{2, kVersion2}, Migration{3, kVersion3},
-    Migration{4, kVersion4}, Migration{5, kVersion5},
+    Migration{4, kVersion4}, Migration{5, kVersion5}, Migration{6, kVersion6},
 };
 
 static_assert(kMigrations.back().to == kSchemaVersion,

@@ -7,7 +7,7 @@ namespace portscreen::storage {
 
 /// The schema version this program writes (PRAGMA user_version). Each migration step raises it
 /// by one; docs/storage.md describes the current schema.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 /// The schema version recorded in the file; 0 for a file no migration has touched.
 int schema_version(Database& db);

@@ -1,16 +1,11 @@
 #include "workflow/workflow.hpp"
 
 #include "audit/audit.hpp"
+#include "common/durable_file.hpp"
 #include "common/json_writer.hpp"
 #include "common/sha256.hpp"
 #include "scoring/profile_store.hpp"
 
-#include <cerrno>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <system_error>
-#include <unistd.h>
 #include <unordered_map>
 
 namespace portscreen::workflow {
@@ -257,74 +252,6 @@ LinkedScan linked_containers(Database& db, std::string_view scan_id) {
 
 bool awaits_scan(State state) {
     return state == State::selected || state == State::scan_ordered;
-}
-
-/// Owns a file descriptor; closes it on every path out.
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    int get() const noexcept { return fd_; }
-    /// Closes now, reporting the error a delayed write may only show here.
-    int close() noexcept {
-        const int result = ::close(fd_);
-        fd_ = -1;
-        return result;
-    }
-
-private:
-    int fd_;
-};
-
-[[noreturn]] void fail_io(std::string_view what, const std::filesystem::path& path) {
-    throw std::system_error(errno, std::generic_category(),
-                            std::string(what).append(" ").append(path.string()));
-}
-
-void fsync_directory(const std::filesystem::path& dir) {
-    FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.get() < 0)
-        fail_io("cannot open folder", dir);
-    if (::fsync(fd.get()) != 0)
-        fail_io("cannot sync folder", dir);
-}
-
-/// Writes `bytes` to `path` so that after a crash the file is either whole or absent.
-void write_durably(const std::filesystem::path& path, std::string_view bytes) {
-    const auto dir = path.parent_path();
-    std::filesystem::create_directories(dir);
-    std::string temporary = path.string().append(".tmp-XXXXXX");
-    FileDescriptor fd(::mkstemp(temporary.data()));
-    if (fd.get() < 0)
-        fail_io("cannot create", temporary);
-    try {
-        std::size_t written = 0;
-        while (written < bytes.size()) {
-            const auto result = ::write(fd.get(), bytes.data() + written, bytes.size() - written);
-            if (result < 0) {
-                if (errno == EINTR)
-                    continue;
-                fail_io("cannot write", temporary);
-            }
-            written += static_cast<std::size_t>(result);
-        }
-        if (::fsync(fd.get()) != 0)
-            fail_io("cannot sync", temporary);
-        if (fd.close() != 0)
-            fail_io("cannot close", temporary);
-        std::filesystem::rename(temporary, path);
-    } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw;
-    }
-    fsync_directory(dir);
-    fsync_directory(dir.parent_path()); // the two-hex folder may be new
 }
 
 std::string sanitised_filename(std::string_view name) {
@@ -624,7 +551,7 @@ Attachment add_attachment(Database& db, const std::filesystem::path& data_dir,
     // leaves an unnamed file, which is harmless.
     const auto path = attachment_path(data_dir, attachment.sha256);
     if (!std::filesystem::exists(path))
-        write_durably(path, bytes);
+        write_file_durably(path, bytes);
 
     Transaction transaction(db, storage::TransactionMode::immediate);
     Statement insert(db, "INSERT INTO attachments (container_id, filename, content_type, sha256, "

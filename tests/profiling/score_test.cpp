@@ -147,5 +147,55 @@ TEST(BatchScorer, EachBatchStartsFromNothing) {
     EXPECT_TRUE(out[0].score.factors.empty());
 }
 
+TEST(BatchScorer, AnAlertFromAnotherPortIsAnAlertFactor) {
+    const auto rules = rules_named(1);
+    WatchEntry alert;
+    alert.id = "alert:BEANR-PCU:7";
+    alert.kind = WatchKind::container;
+    alert.value = "MSKU5705452";
+    alert.reason = "cocaine in a sister container";
+    alert.source = "BEANR-PCU";
+    alert.points = 40;
+    alert.shared_alert = true;
+    WatchEntry listed = alert;
+    listed.id = "W-2";
+    listed.shared_alert = false;
+    listed.points = 10;
+    listed.source = "test";
+    const Watchlist watchlist({alert, listed});
+    ScoringSetup setup;
+    setup.rules = &rules;
+    setup.watchlist = &watchlist;
+    BatchScorer scorer(setup);
+
+    ContainerFacts facts;
+    facts.number = "MSKU5705452";
+    facts.seal_count = 1;
+    std::vector<ScoredContainer> out;
+    scorer.score(std::vector<ContainerFacts>{facts}, "2026-11-27", out);
+    ASSERT_EQ(out.size(), 1u);
+    const auto& score = out[0].score;
+    EXPECT_DOUBLE_EQ(score.score, 50);
+    EXPECT_EQ(score.main_source, "alert");
+    ASSERT_EQ(score.factors.size(), 2u);
+    EXPECT_EQ(score.factors[0].kind, FactorKind::alert);
+    EXPECT_EQ(score.factors[0].id, "alert:BEANR-PCU:7");
+    EXPECT_EQ(score.factors[0].text, "Alert from BEANR-PCU: cocaine in a sister container");
+    EXPECT_DOUBLE_EQ(score.factors[0].points, 40);
+    // An entry of the node's own list stays a watchlist factor, with who listed it.
+    EXPECT_EQ(score.factors[1].kind, FactorKind::watchlist);
+    EXPECT_NE(score.factors[1].text.find("listed by test"), std::string::npos);
+    EXPECT_STREQ(to_string(FactorKind::alert), "alert");
+
+    // Past its expiry the alert no longer counts.
+    WatchEntry expired = alert;
+    expired.expires = "2026-11-26";
+    const Watchlist later({expired});
+    setup.watchlist = &later;
+    BatchScorer again(setup);
+    again.score(std::vector<ContainerFacts>{facts}, "2026-11-27", out);
+    EXPECT_DOUBLE_EQ(out[0].score.score, 0);
+}
+
 } // namespace
 } // namespace portscreen::profiling

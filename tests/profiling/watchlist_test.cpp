@@ -492,6 +492,24 @@ TEST(WatchlistContainers, MatchNormalisedNumbers) {
     }
 }
 
+TEST(WatchlistContainers, AnAlertFromAnotherPortNamesItsOrigin) {
+    auto alert = entry("alert:BEANR-PCU:7", WatchKind::container, "MSKU5705452");
+    alert.shared_alert = true;
+    alert.source = "BEANR-PCU";
+    alert.reason = "cocaine in a sister container";
+    alert.points = 40;
+    alert.expires = "2026-12-27";
+    const Watchlist list({alert});
+    auto facts = container_with({consignment("BL1")});
+    facts.number = "MSKU 570545 2";
+    const auto hits = hits_of(list, facts);
+    ASSERT_EQ(hits.size(), 1U);
+    EXPECT_EQ(hits[0].kind, WatchKind::container);
+    EXPECT_EQ(hits[0].points, 40);
+    EXPECT_EQ(hits[0].explanation, "Alert from BEANR-PCU: cocaine in a sister container");
+    EXPECT_TRUE(hits_of(list, facts, "2026-12-28").empty()); // past its last day
+}
+
 TEST(WatchlistVessels, MatchByImoNumber) {
     const Watchlist list({entry("V-1", WatchKind::vessel, "IMO 9321483")});
     auto facts = container_with({consignment("BL1")});

@@ -210,6 +210,7 @@ class WebApiTest(unittest.TestCase):
             ("POST", "/api/users", {"username": "", "role": "officer"}, {"admin"}),
             ("GET", "/api/audit", None, {"manager", "admin"}),
             ("GET", "/api/audit/verify", None, {"manager", "admin"}),
+            ("GET", "/api/sharing/status", None, {"admin"}),
             ("GET", "/api/session", None, set(ROLES)),
             ("GET", "/api/vocabulary", None, set(ROLES)),
             ("POST", f"/api/containers/{cid}/attachments?filename=note.txt", {"note": 1},
@@ -398,6 +399,34 @@ class WebApiTest(unittest.TestCase):
             "GET", f"/api/exports/seizures.xlsx?from={self.day}&to={self.day}")
         self.assertEqual(status, 200)
         self.assertTrue(xlsx.startswith(b"PK"))
+
+    def test_08b_sharing_status_and_what_other_ports_sent(self):
+        status, sharing = self.clients["admin"].json("GET", "/api/sharing/status")
+        self.assertEqual(status, 200, sharing)
+        # This node has no `share` section: sharing is off and no peer is listed.
+        self.assertEqual((sharing["enabled"], sharing["endpoint"], sharing["peers"]),
+                         (False, "", []))
+        status, refused = self.clients["operator"].json("GET", "/api/sharing/status")
+        self.assertEqual(status, 403, refused)
+        self.assertIn("the operator role may not", refused["error"])
+
+        status, record = self.clients["officer"].json("GET", f"/api/containers/{self.container_id}")
+        self.assertEqual(status, 200, record)
+        self.assertEqual((record["shared_alerts"], record["shared_outcomes"]), ([], []))
+
+        manager = self.clients["manager"]
+        status, _, csv = manager.request(
+            "GET", f"/api/exports/outcomes.csv?from={self.day}&to={self.day}&network=1")
+        self.assertEqual(status, 200, csv)
+        lines = csv.decode().strip().split("\r\n")
+        self.assertTrue(lines[0].startswith("unit,inspected_on,container_number,"), lines[0])
+        with self.read() as db:
+            outcomes = db.execute("SELECT count(*) FROM outcomes WHERE inspected_on = ?",
+                                  (self.day,)).fetchone()[0]
+        self.assertEqual(len(lines) - 1, outcomes)
+        status, _, data = manager.request(
+            "GET", f"/api/exports/seizures.csv?from={self.day}&to={self.day}&network=1")
+        self.assertEqual(status, 400, data)
 
     def test_09_live_events_reach_an_open_stream(self):
         officer = self.clients["officer"]

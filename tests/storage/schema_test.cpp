@@ -49,12 +49,22 @@ TEST(Schema, FreshFileIsMigratedToTheCurrentVersion) {
                               "workflow",
                               "workflow_transitions",
                               "attachments",
-                              "scan_regions"}) {
+                              "scan_regions",
+                              "share_state",
+                              "share_events",
+                              "share_alerted",
+                              "share_links",
+                              "share_outbox",
+                              "share_inbox",
+                              "share_refused",
+                              "shared_alerts",
+                              "shared_outcomes",
+                              "shared_answers"}) {
         Statement stmt(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1");
         stmt.bind(1, table);
         EXPECT_EQ(stmt.query_int64(), 1) << table;
     }
-    EXPECT_EQ(table_count(db), 31);
+    EXPECT_EQ(table_count(db), 41);
 }
 
 TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
@@ -68,7 +78,7 @@ TEST(Schema, ReopeningIsIdempotentAndKeepsData) {
     }
     Database db = Database::open(path, Access::writer);
     EXPECT_EQ(schema_version(db), kSchemaVersion);
-    EXPECT_EQ(table_count(db), 31);
+    EXPECT_EQ(table_count(db), 41);
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM parties"), 1);
     migrate(db); // explicitly again: nothing to do
     EXPECT_EQ(schema_version(db), kSchemaVersion);

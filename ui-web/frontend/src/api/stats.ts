@@ -163,13 +163,23 @@ export async function fetchStats(from: string, to: string): Promise<Stats> {
 
 /// The exports offered on the dashboard (GET /api/exports/KIND.FORMAT). The statistics are
 /// several tables, so the server gives them as a workbook only.
-export const exportChoices: Array<{ kind: string; formats: string[] }> = [
+/// The downloads of the manager's page. `network` exports hold this node's outcomes and those
+/// received from other ports, per unit (GET /api/exports/... with network=1).
+export const exportChoices: Array<{ kind: string; formats: string[]; network?: boolean }> = [
     { kind: 'selections', formats: ['csv', 'xlsx'] },
     { kind: 'outcomes', formats: ['csv', 'xlsx'] },
     { kind: 'seizures', formats: ['csv', 'xlsx'] },
     { kind: 'statistics', formats: ['xlsx'] },
+    { kind: 'outcomes', formats: ['csv', 'xlsx'], network: true },
+    { kind: 'statistics', formats: ['csv', 'xlsx'], network: true },
 ];
 
-export function exportUrl(kind: string, format: string, from: string, to: string): string {
-    return `/api/exports/${kind}.${format}${query({ from, to })}`;
+export function exportUrl(
+    kind: string,
+    format: string,
+    from: string,
+    to: string,
+    network = false,
+): string {
+    return `/api/exports/${kind}.${format}${query({ from, to, network: network ? '1' : null })}`;
 }

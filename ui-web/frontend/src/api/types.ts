@@ -219,6 +219,47 @@ export interface Container {
     outcome: Outcome | null;
     attachments: Attachment[];
     scans: ContainerScan[];
+    /// Alerts and seizures other ports sent about this container number, newest first.
+    shared_alerts?: SharedAlert[];
+    /// Inspection outcomes other ports sent about this container number, newest first.
+    shared_outcomes?: SharedOutcome[];
+}
+
+export interface SharedAlert {
+    origin: string;
+    kind: 'alert' | 'seizure';
+    reason: string;
+    created_at: string;
+    expires: string;
+}
+
+export interface SharedOutcome {
+    origin: string;
+    port_of_call: string;
+    inspected_on: string;
+    result: string;
+    category: string;
+    description: string;
+}
+
+/// One peer on the administrator's sharing table (GET /api/sharing/status).
+export interface PeerStatus {
+    name: string;
+    endpoint: string;
+    connected: boolean;
+    last_seen: string | null;
+    backlog: number;
+    acknowledged: number;
+    received: number;
+    refused: number;
+}
+
+export interface SharingStatus {
+    node: string;
+    endpoint: string;
+    enabled: boolean;
+    hub: boolean;
+    peers: PeerStatus[];
 }
 
 export interface WorklistRow {

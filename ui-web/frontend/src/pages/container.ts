@@ -3,7 +3,15 @@
 
 import type { PageContext } from '../app';
 import { get, post } from '../api/client';
-import type { Attachment, Container, Outcome, Vocabulary, WorkflowState } from '../api/types';
+import type {
+    Attachment,
+    Container,
+    Outcome,
+    SharedAlert,
+    SharedOutcome,
+    Vocabulary,
+    WorkflowState,
+} from '../api/types';
 import { analysisRegions } from '../api/types';
 import { field, h, mount, select } from '../dom';
 import { subscribe } from '../events';
@@ -78,7 +86,12 @@ function scoreSection(container: Container): HTMLElement {
                   score.factors.map((factor) =>
                       h(
                           'li',
-                          { 'data-testid': 'factor' },
+                          {
+                              'data-testid': 'factor',
+                              'data-kind': factor.kind,
+                              class: factor.kind === 'alert' ? 'factor-alert' : null,
+                          },
+                          // an alert's text names the port it came from ("Alert from ...")
                           h('span', { class: 'factor-text' }, factor.text),
                           factorBar(factor.points, max),
                       ),
@@ -549,6 +562,78 @@ function consignmentSection(container: Container): HTMLElement[] {
     });
 }
 
+function sharedAlertRow(alert: SharedAlert): HTMLTableRowElement {
+    const expired = alert.expires !== '' && alert.expires < todayUtc();
+    return h(
+        'tr',
+        { 'data-testid': 'shared-alert', 'data-origin': alert.origin },
+        h('th', { scope: 'row', class: 'mono' }, alert.origin),
+        h('td', null, word('shared_kind', alert.kind)),
+        h('td', null, alert.reason || t('common.none')),
+        h('td', null, when(alert.created_at)),
+        h(
+            'td',
+            null,
+            expired ? t('container.shared_expired', { day: alert.expires }) : alert.expires,
+        ),
+    );
+}
+
+function sharedOutcomeRow(outcome: SharedOutcome): HTMLTableRowElement {
+    const found =
+        outcome.result === 'seizure'
+            ? [word('category', outcome.category), outcome.description].filter(Boolean).join(': ')
+            : outcome.description;
+    return h(
+        'tr',
+        { 'data-testid': 'shared-outcome', 'data-origin': outcome.origin },
+        h('th', { scope: 'row', class: 'mono' }, outcome.origin),
+        h('td', null, outcome.port_of_call),
+        h('td', null, outcome.inspected_on),
+        h('td', null, word('result', outcome.result)),
+        h('td', null, found || t('common.none')),
+    );
+}
+
+/// What other ports sent about this container number: their alerts and seizures, and their
+/// inspection outcomes (no-finds too), each with the port it came from.
+function sharedSection(container: Container): HTMLElement | null {
+    const alerts = container.shared_alerts ?? [];
+    const outcomes = container.shared_outcomes ?? [];
+    if (alerts.length === 0 && outcomes.length === 0) return null;
+    return h(
+        'section',
+        { class: 'card', 'data-testid': 'shared' },
+        h('h2', null, t('container.shared_title')),
+        alerts.length
+            ? table(
+                  t('container.shared_alerts'),
+                  [
+                      t('container.col_origin'),
+                      t('container.col_kind'),
+                      t('container.reason'),
+                      t('container.col_received'),
+                      t('container.col_expires'),
+                  ],
+                  alerts.map(sharedAlertRow),
+              )
+            : null,
+        outcomes.length
+            ? table(
+                  t('container.shared_outcomes'),
+                  [
+                      t('container.col_origin'),
+                      t('container.port_of_call'),
+                      t('outcome.inspected_on'),
+                      t('outcome.result'),
+                      t('container.col_found'),
+                  ],
+                  outcomes.map(sharedOutcomeRow),
+              )
+            : null,
+    );
+}
+
 function historySection(container: Container): HTMLElement {
     return h(
         'section',
@@ -782,6 +867,7 @@ export async function containerPage(context: PageContext): Promise<void> {
                     stateSection(container.state, container),
                     container.outcome ? outcomeSection(container.outcome) : null,
                     scoreSection(container),
+                    sharedSection(container),
                 ),
                 h(
                     'div',

@@ -67,20 +67,30 @@ export async function dashboardPage(context: PageContext): Promise<void> {
             h(
                 'ul',
                 { class: 'exports' },
-                exportChoices.map(({ kind, formats }) =>
+                exportChoices.map(({ kind, formats, network }) =>
                     h(
                         'li',
                         null,
-                        h('span', { class: 'export-name' }, t(`dashboard.export_${kind}`)),
+                        h(
+                            'span',
+                            { class: 'export-name' },
+                            network
+                                ? t('dashboard.export_network', {
+                                      what: t(`dashboard.export_${kind}`),
+                                  })
+                                : t(`dashboard.export_${kind}`),
+                        ),
                         ' ',
                         formats.map((format) =>
                             h(
                                 'a',
                                 {
-                                    href: exportUrl(kind, format, from.value, to.value),
+                                    href: exportUrl(kind, format, from.value, to.value, network),
                                     download: true,
                                     class: 'button small secondary',
-                                    'data-testid': `export-${kind}-${format}`,
+                                    'data-testid': network
+                                        ? `export-${kind}-network-${format}`
+                                        : `export-${kind}-${format}`,
                                 },
                                 t(`dashboard.format_${format}`),
                             ),

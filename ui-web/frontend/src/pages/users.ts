@@ -1,14 +1,81 @@
-/// Administration: the user list, adding a user, disabling one.
+/// Administration: the user list, adding a user, disabling one; the links to other ports.
 
 import type { PageContext } from '../app';
 import { get, post } from '../api/client';
-import type { Role, UserRow } from '../api/types';
+import type { PeerStatus, Role, SharingStatus, UserRow } from '../api/types';
 import { field, h, mount, select } from '../dom';
-import { when } from '../format';
+import { count, when } from '../format';
 import { t, word } from '../i18n';
-import { loading, problemsBox, table } from '../ui';
+import { errorBox, loading, problemsBox, table } from '../ui';
 
 const kRoles: Role[] = ['officer', 'operator', 'manager', 'admin'];
+
+function peerRow(peer: PeerStatus): HTMLTableRowElement {
+    return h(
+        'tr',
+        { 'data-testid': 'peer-row', 'data-peer': peer.name },
+        h('th', { scope: 'row', class: 'mono' }, peer.name),
+        h('td', { class: 'mono' }, peer.endpoint || t('sharing.no_endpoint')),
+        h(
+            'td',
+            null,
+            peer.connected
+                ? h('span', { class: 'badge state-closed' }, t('sharing.connected'))
+                : h('span', { class: 'badge state-released' }, t('sharing.disconnected')),
+        ),
+        h('td', null, peer.last_seen ? when(peer.last_seen) : t('sharing.never')),
+        h('td', { class: 'num' }, count(peer.backlog)),
+        h('td', { class: 'num' }, count(peer.acknowledged)),
+        h('td', { class: 'num' }, count(peer.received)),
+        h('td', { class: 'num' }, count(peer.refused)),
+    );
+}
+
+/// The state of every configured peer's link: what the node still has to send it, what it
+/// acknowledged, and what came from it.
+async function sharingSection(): Promise<HTMLElement> {
+    const section = h('section', { class: 'card', 'data-testid': 'sharing' });
+    const heading = h('h2', null, t('sharing.title'));
+    let status: SharingStatus;
+    try {
+        status = await get<SharingStatus>('/api/sharing/status');
+    } catch (error) {
+        mount(section, heading, errorBox(error));
+        return section;
+    }
+    mount(
+        section,
+        heading,
+        h(
+            'p',
+            { class: 'muted' },
+            status.enabled
+                ? t('sharing.enabled', {
+                      node: status.node || t('sharing.unnamed'),
+                      endpoint: status.endpoint,
+                  })
+                : t('sharing.disabled'),
+        ),
+        status.peers.length === 0
+            ? h('p', { class: 'muted' }, t('sharing.no_peers'))
+            : table(
+                  t('sharing.caption'),
+                  [
+                      t('sharing.col_peer'),
+                      t('sharing.col_endpoint'),
+                      t('sharing.col_link'),
+                      t('sharing.col_last_seen'),
+                      t('sharing.col_backlog'),
+                      t('sharing.col_acknowledged'),
+                      t('sharing.col_received'),
+                      t('sharing.col_refused'),
+                  ],
+                  status.peers.map(peerRow),
+                  { class: 'rows', 'data-testid': 'sharing-table' },
+              ),
+    );
+    return section;
+}
 
 export async function usersPage(context: PageContext): Promise<void> {
     const { root, active } = context;
@@ -151,6 +218,9 @@ export async function usersPage(context: PageContext): Promise<void> {
         done,
     );
 
-    mount(root, h('h1', null, t('users.title')), listProblems.element, list, form);
+    const sharing = h('div', null, loading());
+    mount(root, h('h1', null, t('users.title')), listProblems.element, list, form, sharing);
     await draw();
+    const section = await sharingSection();
+    if (active()) mount(sharing, section);
 }
