@@ -122,6 +122,9 @@ void read_sharing(const json& object, sharing::SharingOptions& out,
     reader.count("alert_days", days, 1, 3650);
     out.alert_days = static_cast<int>(days);
     reader.flag("hub", out.hub);
+    std::size_t max_bytes = static_cast<std::size_t>(out.max_message_bytes);
+    reader.count("max_message_bytes", max_bytes, 1024, std::size_t{1} << 30);
+    out.max_message_bytes = static_cast<std::int64_t>(max_bytes);
     std::size_t window = static_cast<std::size_t>(out.window);
     reader.count("window", window, 1, 100'000);
     out.window = static_cast<int>(window);

@@ -2,6 +2,7 @@
 
 #include "common/args.hpp"
 #include "common/clock.hpp"
+#include "core/codes.hpp"
 #include "node/config.hpp"
 #include "node/node.hpp"
 #include "sharing/store.hpp"
@@ -66,13 +67,53 @@ int share_alert(const Args& args, const std::filesystem::path& data) {
     return 0;
 }
 
+/// Prints the answers from index `from` on; returns how many there are.
+std::size_t print_answers(const std::vector<sharing::ReceivedAnswer>& found, std::size_t from) {
+    for (std::size_t i = from; i < found.size(); ++i) {
+        const auto& answer = found[i];
+        std::printf("%s answered at %s: %zu sighting(s), %zu outcome(s)\n", answer.origin.c_str(),
+                    answer.received_at.c_str(), answer.body.sightings.size(),
+                    answer.body.outcomes.size());
+        for (const auto& seen : answer.body.sightings)
+            std::printf("  seen at %s on %s %s, ETA %s\n", seen.port_of_call.c_str(),
+                        seen.vessel_name.c_str(), seen.voyage.c_str(), seen.eta.c_str());
+        for (const auto& outcome : answer.body.outcomes)
+            std::printf("  inspected at %s on %s (%s): %s%s%s\n", outcome.port_of_call.c_str(),
+                        outcome.inspected_on.c_str(), outcome.method.c_str(),
+                        outcome.seizure ? "seizure" : "no find",
+                        outcome.category.empty() ? "" : ", ", outcome.category.c_str());
+    }
+    return found.size();
+}
+
+int share_answers(const Args& args, const std::filesystem::path& data) {
+    if (args.positional().size() != 2)
+        throw std::invalid_argument("share answers needs the query's id");
+    const auto file = database_path(data);
+    if (!std::filesystem::exists(file))
+        throw std::runtime_error("no port node database in " + data.string());
+    auto db = storage::Database::open(file, storage::Access::reader);
+    if (print_answers(sharing::answers(db, args.positional()[1]), 0) == 0)
+        std::printf("no answer to %s yet\n", args.positional()[1].c_str());
+    return 0;
+}
+
 int share_query(const Args& args, const std::filesystem::path& data) {
     if (args.positional().size() != 2)
         throw std::invalid_argument("share query needs one container number");
-    const auto& container = args.positional()[1];
+    const auto container = core::normalize_container_number(args.positional()[1]);
+    if (!core::is_valid_container_number(container))
+        throw std::invalid_argument("'" + args.positional()[1] +
+                                    "' is not an ISO 6346 container number");
     const auto options = options_from(args);
     const auto identity = sharing::load_identity(sharing::identity_path(data));
     const auto wait = std::chrono::seconds(args.number_or("wait", 10, 0, 3600));
+    std::size_t asked = 0;
+    for (const auto& peer : options.peers)
+        asked += sharing::deliver_own(peer, sharing::Kind::query, "", {}).send ? 1 : 0;
+    if (asked == 0)
+        throw std::invalid_argument("no peer of the configuration takes queries (give --config "
+                                    "FILE with peers whose \"send\" lists \"query\")");
     auto db = open_writer(data);
     const auto id = sharing::ask(db, identity, options, container, utc_now_iso8601());
     std::printf("query %s about %s sent to the peers that take queries\n", id.c_str(),
@@ -80,27 +121,15 @@ int share_query(const Args& args, const std::filesystem::path& data) {
     const auto until = std::chrono::steady_clock::now() + wait;
     std::size_t shown = 0;
     while (true) {
-        const auto found = sharing::answers(db, id);
-        for (; shown < found.size(); ++shown) {
-            const auto& answer = found[shown];
-            std::printf("%s answered at %s: %zu sighting(s), %zu outcome(s)\n",
-                        answer.origin.c_str(), answer.received_at.c_str(),
-                        answer.body.sightings.size(), answer.body.outcomes.size());
-            for (const auto& seen : answer.body.sightings)
-                std::printf("  seen at %s on %s %s, ETA %s\n", seen.port_of_call.c_str(),
-                            seen.vessel_name.c_str(), seen.voyage.c_str(), seen.eta.c_str());
-            for (const auto& outcome : answer.body.outcomes)
-                std::printf("  inspected at %s on %s (%s): %s%s%s\n", outcome.port_of_call.c_str(),
-                            outcome.inspected_on.c_str(), outcome.method.c_str(),
-                            outcome.seizure ? "seizure" : "no find",
-                            outcome.category.empty() ? "" : ", ", outcome.category.c_str());
-        }
-        if (std::chrono::steady_clock::now() >= until)
+        shown = print_answers(sharing::answers(db, id), shown);
+        // Every peer asked has answered; a hub may bring more later (share answers).
+        if (std::chrono::steady_clock::now() >= until || (asked > 0 && shown >= asked))
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
     if (shown == 0)
-        std::printf("no answer yet; see later with the same command and --wait 0\n");
+        std::printf("no answer yet; later ones are kept: portscreen share answers --data %s %s\n",
+                    data.c_str(), id.c_str());
     return 0;
 }
 
@@ -119,13 +148,16 @@ const char* const kShareHelp =
     R"(usage: portscreen share status --data DIR [--config FILE]
        portscreen share alert --data DIR --container NUMBER --reason TEXT
        portscreen share query --data DIR [--config FILE] [--wait SECONDS] NUMBER
+       portscreen share answers --data DIR QUERY-ID
 
 status   each peer of the config: connected or offline, last seen, messages queued for it and
          not acknowledged, acknowledged, received from it and refused.
 alert    queues an alert on a container for the ports still ahead on its route (the running
          node sends it within a second).
 query    asks every peer that takes queries where a container has been seen and what was found,
-         then prints the answers that arrive within --wait seconds (default 10).
+         then prints the answers as they arrive, until each peer asked has answered or --wait
+         seconds (default 10) have passed.
+answers  the answers received so far to an earlier query, by the id query printed.
 )";
 
 int run_keys(const std::vector<std::string>& argv) {
@@ -162,7 +194,7 @@ int run_share(const std::vector<std::string>& argv) {
     Args args(argv, {"data", "config", "container", "reason", "wait"}, {});
     const auto data = args.get("data");
     if (!data || args.positional().empty())
-        throw std::invalid_argument("share needs status, alert or query, and --data DIR");
+        throw std::invalid_argument("share needs status, alert, query or answers, and --data DIR");
     const auto& what = args.positional()[0];
     if (what == "status")
         return share_status(args, *data);
@@ -170,6 +202,8 @@ int run_share(const std::vector<std::string>& argv) {
         return share_alert(args, *data);
     if (what == "query")
         return share_query(args, *data);
+    if (what == "answers")
+        return share_answers(args, *data);
     throw std::invalid_argument("share: unknown subcommand '" + what + "'");
 }
 

@@ -1,5 +1,6 @@
 #include "sharing/message.hpp"
 
+#include "core/codes.hpp"
 #include "sharing/identity.hpp"
 
 #include <nlohmann/json.hpp>
@@ -28,19 +29,6 @@ const json& member(const json& object, const char* key, json::value_t type, cons
     if (found->type() != type && !integer_ok)
         bad(key, std::string("must be ") + what);
     return *found;
-}
-
-bool is_locode(std::string_view text) {
-    if (text.size() != 5)
-        return false;
-    for (std::size_t i = 0; i < 5; ++i) {
-        const char c = text[i];
-        const bool letter = c >= 'A' && c <= 'Z';
-        const bool digit = c >= '2' && c <= '9';
-        if (!(letter || (i >= 2 && digit)))
-            return false;
-    }
-    return true;
 }
 
 } // namespace
@@ -108,7 +96,7 @@ Envelope decode(std::string_view bytes) {
     if (ports.size() > kMaxPorts)
         bad("ports", "more than " + std::to_string(kMaxPorts) + " ports");
     for (std::size_t i = 0; i < ports.size(); ++i) {
-        if (!ports[i].is_string() || !is_locode(ports[i].get<std::string>()))
+        if (!ports[i].is_string() || !core::has_locode_shape(ports[i].get<std::string>()))
             bad("ports[" + std::to_string(i) + "]", "not a UN/LOCODE");
         out.ports.push_back(ports[i].get<std::string>());
     }

@@ -1,5 +1,7 @@
 #include "sharing/policy.hpp"
 
+#include "core/codes.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -14,17 +16,6 @@ bool meets(const std::vector<std::string>& a, const std::vector<std::string>& b)
     return std::any_of(a.begin(), a.end(), [&b](const std::string& port) {
         return std::find(b.begin(), b.end(), port) != b.end();
     });
-}
-
-bool is_locode(const std::string& text) {
-    if (text.size() != 5)
-        return false;
-    for (std::size_t i = 0; i < 5; ++i) {
-        const char c = text[i];
-        if (!((c >= 'A' && c <= 'Z') || (i >= 2 && c >= '2' && c <= '9')))
-            return false;
-    }
-    return true;
 }
 
 /// Whether `peer` is where a message of `kind` for `to` and `ports` belongs, leaving the
@@ -46,7 +37,7 @@ std::vector<std::string> validate(const SharingOptions& options) {
     const auto check_ports = [&problems](const std::vector<std::string>& ports,
                                          const std::string& where) {
         for (std::size_t i = 0; i < ports.size(); ++i)
-            if (!is_locode(ports[i]))
+            if (!core::has_locode_shape(ports[i]))
                 problems.push_back(where + "[" + std::to_string(i) + "]: '" + ports[i] +
                                    "' is not a UN/LOCODE");
     };

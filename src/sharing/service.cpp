@@ -142,6 +142,7 @@ public:
                         next_produce = now;
                 });
                 mark_all_dirty(); // another process may have queued messages too
+                forget_silent(now);
             }
             for (auto& link : links_)
                 pump(link, Clock::now());
@@ -151,6 +152,7 @@ public:
             guarded("recording the link state", [&] {
                 record_link_state(db_, link.peer->identity.name, false, utc_now_iso8601());
             });
+        forget_silent(Clock::time_point::max());
     }
 
 private:
@@ -392,14 +394,31 @@ private:
         return true;
     }
 
-    /// A peer that connects to us is up, whether or not we connect to it.
+    /// A peer we do not connect to (it has no endpoint here) is up while it talks to us; one we
+    /// connect to is judged by its link's answers instead.
     void note_heard(const std::string& peer) {
-        auto& noted = last_noted_[peer];
-        if (Clock::now() - noted < 5s)
-            return;
-        noted = Clock::now();
-        guarded("recording the link state",
-                [&] { record_link_state(db_, peer, true, utc_now_iso8601()); });
+        for (const auto& link : links_)
+            if (link.peer->identity.name == peer)
+                return;
+        auto& heard = inbound_[peer];
+        const bool recorded_lately = Clock::now() - heard < 5s;
+        heard = Clock::now();
+        if (!recorded_lately)
+            guarded("recording the link state",
+                    [&] { record_link_state(db_, peer, true, utc_now_iso8601()); });
+    }
+
+    /// Inbound-only peers silent for too long count as gone.
+    void forget_silent(Clock::time_point now) {
+        for (auto it = inbound_.begin(); it != inbound_.end();) {
+            if (now - it->second <= kSilence) {
+                ++it;
+                continue;
+            }
+            guarded("recording the link state",
+                    [&] { record_link_state(db_, it->first, false, utc_now_iso8601()); });
+            it = inbound_.erase(it);
+        }
     }
 
     void note_state(Link& link, bool connected) {
@@ -426,6 +445,7 @@ private:
     std::vector<Link> links_;
     std::map<std::string, std::int64_t> received_;
     std::map<std::string, Clock::time_point> last_noted_;
+    std::map<std::string, Clock::time_point> inbound_; ///< when each inbound-only peer last spoke
 };
 
 ShareService::ShareService(SharingOptions options, NodeIdentity identity,

@@ -7,13 +7,14 @@ the parties' names, and raises that container's score there with the alert as a 
 Antwerp is stopped while Rotterdam makes 1,000 messages, then started, and applies all 1,000
 exactly once and in order; a key no peer has is refused and logged; a message whose signature
 does not verify is refused and recorded; the hub aggregates the outcomes of both ports and its
-export totals match theirs.
+export totals match theirs; a container query is answered by the port that saw it.
 
 usage: sharing_test.py PORTSCREEN_BINARY TEST_DATA_DIR
 """
 
 import csv
 import datetime
+import http.client
 import io
 import json
 import os
@@ -83,6 +84,7 @@ class Node:
         self.config = root / f"{name}.json"
         self.log_path = root / f"{name}.log"
         self.process = None
+        self.http = None
         self.public = json.loads(run("keys", "generate", "--data", self.data, "--name", name))
 
     def configure(self, peers, hub=False, threshold=50):
@@ -100,7 +102,8 @@ class Node:
         self.process = subprocess.Popen(
             [BINARY, "serve", "--data", str(self.data), "--config", str(self.config),
              "--ingest", self.ingest, "--scans", self.scans, "--share", self.share,
-             "--no-http"], stderr=self.log)
+             *(["--http", f"127.0.0.1:{self.http}"] if self.http else ["--no-http"])],
+            stderr=self.log)
         wait_for(f"{self.name} to listen", lambda: self.listening(), 30)
 
     def listening(self):
@@ -134,6 +137,27 @@ class Node:
 
     def log_text(self):
         return self.log_path.read_text()
+
+    def web_get(self, path, username, password):
+        """GET `path` from the node's web API as `username`, through a real login."""
+        def call(method, url, body=None, cookie=""):
+            connection = http.client.HTTPConnection("127.0.0.1", self.http, timeout=60)
+            headers = {"Cookie": cookie} if cookie else {}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            connection.request(method, url, body=json.dumps(body) if body else None,
+                               headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            connection.close()
+            return response.status, dict(response.getheaders()), data
+        status, headers, data = call("POST", "/api/login",
+                                     {"username": username, "password": password})
+        assert status == 200, data
+        cookie = headers["Set-Cookie"].split(";")[0]
+        status, _, data = call("GET", path, cookie=cookie)
+        assert status == 200, data
+        return json.loads(data)
 
 
 def manifest(document, port_of_call, eta, containers, discharge, consignee):
@@ -175,6 +199,7 @@ class SharingTest(unittest.TestCase):
                          cls.relay.peer_entry([], endpoint=False)])
         cls.hub.configure([cls.a.peer_entry(["outcome", "answer"]),
                            cls.b.peer_entry(["outcome", "answer"])], hub=True)
+        cls.b.http = free_port()
         for node in (cls.a, cls.b, cls.hub):
             node.start()
         today = datetime.datetime.now(datetime.timezone.utc).date()
@@ -227,6 +252,13 @@ class SharingTest(unittest.TestCase):
         after, alerts = wait_for("the rescore at Antwerp", rescored)
         self.assertGreater(after, before)
         self.assertIn("NLRTM-PCU", alerts[0]["text"])
+        # The officer at Antwerp sees the alert with its origin on the container's page.
+        password = "officer password for the test"
+        run("user", "add", "--data", self.b.data, "--username", "officer1", "--role",
+            "officer", "--name", "Officer One", env={"PORTSCREEN_PASSWORD": password})
+        (container_id,) = self.b.query("SELECT id FROM containers WHERE number = ?", self.box)[0]
+        record = self.b.web_get(f"/api/containers/{container_id}", "officer1", password)
+        self.assertEqual([a["origin"] for a in record["shared_alerts"]], ["NLRTM-PCU"])
         # The other containers were below the threshold: no alert for them.
         self.assertEqual(self.b.query("SELECT count(*) FROM shared_alerts")[0][0], 1)
         self.assertFalse(self.b.query(
@@ -354,6 +386,16 @@ class SharingTest(unittest.TestCase):
         # Antwerp also got Rotterdam's outcomes, directly and through the hub, once each.
         self.assertEqual(self.b.query(
             "SELECT count(*) FROM shared_outcomes WHERE origin = 'NLRTM-PCU'")[0][0], 3)
+
+    def test_6_a_container_query_is_answered_by_the_ports_that_saw_it(self):
+        printed = run("share", "query", "--data", self.b.data, "--config", self.b.config,
+                      "--wait", "30", self.box)
+        self.assertIn("NLRTM-PCU answered", printed)
+        self.assertIn("seen at NLRTM on NORTH STAR", printed)
+        self.assertIn("inspected at NLRTM", printed)  # the seizure of test 5
+        unknown = run("share", "query", "--data", self.b.data, "--config", self.b.config,
+                      "--wait", "5", container_number("ZZZ", 1))
+        self.assertIn("0 sighting(s)", unknown)
 
 
 if __name__ == "__main__":
