@@ -12,6 +12,7 @@
 #include <vector>
 
 namespace portscreen::scanner_io {
+thread_local std::vector<std::array<double, 20>>* g_detect_debug = nullptr; // DEBUG-DETECT
 namespace {
 
 constexpr const char* kAlgorithmVersion = "scan-analysis/2";
@@ -39,6 +40,10 @@ constexpr double kLoadEvidenceKg = 16;
 constexpr double kOrganicReference = 1.23;
 constexpr double kMetalMaxAttenuation = 6.0;
 constexpr double kDenseJudgeMaxAttenuation = 7.5;
+// A dense candidate's metal-map excess counts up to its contrast with its ring plus this slack,
+// and up to this share of its high-energy top-hat (lead, the heaviest, makes about 0.27).
+constexpr double kMetalContrastSlack = 0.02;
+constexpr double kMaxMetalShare = 0.35;
 
 /// The scan reduced to the analysis grid: ln(I0/I) at both energies, averaged over blocks of
 /// `factor` x `factor` pixels (dropping each block's extremes, so a single bad pixel does not
@@ -536,9 +541,16 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
     // (metal, inorganic) one more dense item is no news; in a mixed load only what sits inside a
     // stack of organic goods (its ring organic and substantial) is judged, not a machine's own
     // steel parts.
-    cv::Mat sum_high, sum_low;
+    cv::Mat sum_high, sum_low, sum_metal;
     cv::integral(cargo.high, sum_high, CV_64F);
     cv::integral(cargo.low, sum_low, CV_64F);
+    cv::integral(metal, sum_metal, CV_64F);
+    cv::Mat sum_hatm, sum_hatm2; // DEBUG-DETECT
+    {
+        cv::Mat t;
+        cv::integral(hat_metal, sum_hatm, t, CV_64F, CV_64F);
+        sum_hatm2 = t;
+    }
     const auto rect_sum = [](const cv::Mat& integral, int x0, int y0, int x1, int y1) {
         return integral.at<double>(y1, x1) - integral.at<double>(y0, x1) -
                integral.at<double>(y1, x0) + integral.at<double>(y0, x0);
@@ -561,22 +573,76 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
         const double stack = blob.sum_background / blob.area;
         const double total = blob.sum_total / blob.area;
         const bool in_organic_stack = ring_ratio >= kInorganicRatio + 0.055 && stack >= 0.3;
+        const double excess = blob.sum_extra / blob.area;
+        if (g_detect_debug) { // DEBUG-DETECT
+            const int f = g.factor;
+            const double hat_mean = blob.sum_high / blob.area;
+            g_detect_debug->push_back(
+                {double((cargo.structure.x0 + blob.x0) * f),
+                 double((cargo.structure.y0 + blob.y0) * f),
+                 double((cargo.structure.x0 + blob.x1) * f),
+                 double((cargo.structure.y0 + blob.y1) * f),
+                 excess,
+                 total,
+                 blob.area * cargo.px_cm2,
+                 blob.peak / std::max(1e-3, hat_mean),
+                 stack,
+                 ring_ratio,
+                 hat_mean,
+                 in_organic_stack ? 1.0 : 0.0,
+                 double(cargo_class),
+                 ring_high / std::max(1.0, double((ox1 - ox0) * (oy1 - oy0) - blob.area)),
+                 0,
+                 0,
+                 0,
+                 0,
+                 0,
+                 0});
+            auto& d = g_detect_debug->back();
+            const double ring_n = std::max(
+                1.0, double((ox1 - ox0) * (oy1 - oy0) - (blob.x1 - blob.x0) * (blob.y1 - blob.y0)));
+            const double box_n = double((blob.x1 - blob.x0) * (blob.y1 - blob.y0));
+            const double box_metal = rect_sum(sum_metal, blob.x0, blob.y0, blob.x1, blob.y1);
+            const double ring_metal = rect_sum(sum_metal, ox0, oy0, ox1, oy1) - box_metal;
+            d[14] = box_metal / box_n - ring_metal / ring_n;
+            const double box_hm = rect_sum(sum_hatm, blob.x0, blob.y0, blob.x1, blob.y1);
+            d[15] = (rect_sum(sum_hatm, ox0, oy0, ox1, oy1) - box_hm) / ring_n;
+            const double box_hm2 = rect_sum(sum_hatm2, blob.x0, blob.y0, blob.x1, blob.y1);
+            d[16] = (rect_sum(sum_hatm2, ox0, oy0, ox1, oy1) - box_hm2) / ring_n;
+            d[17] = box_metal / box_n;
+        }
         if (!in_organic_stack || total >= kDenseJudgeMaxAttenuation)
             continue;
-        const double excess = blob.sum_extra / blob.area;
         const double noise = 0.02 + 0.0005 * std::exp(0.8 * total);
         const double area_cm2 = blob.area * cargo.px_cm2;
+        // The top-hat excess is checked against two plainer measures. The metal map over the
+        // blob's box against its ring: a real object raises it as much as its top-hat says, a
+        // dip in a noisy or starved background only looks like a bump to the top-hat. And the
+        // excess can be at most about a third of what the object adds at the high energy (lead
+        // 0.27, steel 0.15, dense inorganic goods 0.04 of it): more is noise.
+        const double box_n = static_cast<double>(blob.x1 - blob.x0) * (blob.y1 - blob.y0);
+        const double outer_n = static_cast<double>(ox1 - ox0) * (oy1 - oy0) - box_n;
+        const double box_metal = rect_sum(sum_metal, blob.x0, blob.y0, blob.x1, blob.y1);
+        const double ring_metal = rect_sum(sum_metal, ox0, oy0, ox1, oy1) - box_metal;
+        const double contrast =
+            box_metal / box_n - (outer_n > 0 ? ring_metal / outer_n : box_metal / box_n);
+        const double hat_mean = blob.sum_high / blob.area;
+        const double signal = std::min(
+            {excess, contrast + kMetalContrastSlack, kMaxMetalShare * std::max(0.0, hat_mean)});
         // A hidden package is a block of even thickness; a blob whose top-hat peaks at well over
         // its mean is the halo of a small dense item among the goods (its peak is what stands
-        // out, the rest of the blob is blur and neighbouring cartons).
+        // out, the rest of the blob is blur and neighbouring cartons), unless the metal map
+        // confirms it as metal all over.
         // Beyond the low-energy beam's reach, the blur of a dense carton's edge makes its own
         // metal signal: a block must be even to count there.
-        const double peakiness = blob.peak / std::max(1e-3, blob.sum_high / blob.area);
+        const double peakiness = blob.peak / std::max(1e-3, hat_mean);
         double uneven = 8 * std::max(0.0, peakiness - 1.8);
+        if (contrast >= 0.9 * excess)
+            uneven *= 0.25;
         if (total >= kMetalMaxAttenuation)
             uneven += 5 * std::max(0.0, peakiness - 1.4);
         candidates.push_back(
-            {&blob, excess / noise * std::min(1.0, area_cm2 / 300) - 2.0 - uneven});
+            {&blob, signal / noise * std::min(1.0, area_cm2 / 300) - 1.0 - uneven});
     }
     // One region per object: the strongest of overlapping blobs.
     std::sort(candidates.begin(), candidates.end(),

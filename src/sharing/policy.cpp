@@ -101,8 +101,8 @@ bool relay_to(const SharingOptions& options, const Peer& peer, const Envelope& e
         return false;
     if (envelope.personal && !peer.personal_data)
         return false;
-    const bool to_is_direct = !envelope.to.empty() && find_peer(options, envelope.to) != nullptr &&
-                              !find_peer(options, envelope.to)->endpoint.empty();
+    const Peer* addressee = envelope.to.empty() ? nullptr : find_peer(options, envelope.to);
+    const bool to_is_direct = addressee != nullptr && !addressee->endpoint.empty();
     return addressed_to(peer, envelope.kind, envelope.to, envelope.ports, to_is_direct);
 }
 

@@ -304,10 +304,10 @@ private:
             }
             if (frames.empty())
                 return;
-            const auto last =
-                frames.size() == 2 ? parse_number(frames[1].to_string_view()) : std::nullopt;
+            const std::int64_t last =
+                frames.size() == 2 ? parse_number(frames[1].to_string_view()).value_or(-1) : -1;
             const std::string verb = frames[0].to_string();
-            if (!last || (verb != "ACK" && verb != "GAP")) {
+            if (last < 0 || (verb != "ACK" && verb != "GAP")) {
                 log::warn("share", "sharing: " + link.peer->identity.name +
                                        " answered with something that is not ACK or GAP");
                 continue;
@@ -317,10 +317,10 @@ private:
             link.retry_at = link.last_heard + link.retry;
             const bool was_connected = link.connected;
             note_state(link, true);
-            if (*last > link.acknowledged) {
+            if (last > link.acknowledged) {
                 guarded("recording an acknowledgement", [&] {
-                    acknowledge(db_, link.peer->identity.name, *last, utc_now_iso8601());
-                    link.acknowledged = *last;
+                    acknowledge(db_, link.peer->identity.name, last, utc_now_iso8601());
+                    link.acknowledged = last;
                 });
             }
             // What was in flight when the connection dropped is gone with it; after a GAP the
