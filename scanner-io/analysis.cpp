@@ -163,6 +163,45 @@ cv::Mat reduce_plane(const Image16& image, const std::vector<float>& lut,
     return out;
 }
 
+/// Digital units per detected photon, from the pixel-to-pixel spread of the air at both ends of
+/// the scan field (photon noise: the variance is the units per photon times the mean); 0 when
+/// too little air is seen there.
+double units_per_photon(const Image16& image, std::uint16_t air, const std::vector<char>& dead) {
+    const int reach = std::min(16, image.width / 4);
+    double sum_d2 = 0, sum_v = 0;
+    long n = 0;
+    for (int y = 0; y < image.height; ++y) {
+        if (dead[static_cast<std::size_t>(y)])
+            continue;
+        const std::uint16_t* row = image.pixels.data() + static_cast<std::size_t>(y) * image.width;
+        for (const int start : {0, image.width - reach - 1}) {
+            for (int x = start; x < start + reach; ++x) {
+                const double a = row[x], b = row[x + 1];
+                if (a < 0.8 * air || b < 0.8 * air || a > 1.2 * air || b > 1.2 * air)
+                    continue;
+                sum_d2 += (b - a) * (b - a);
+                sum_v += 0.5 * (a + b);
+                ++n;
+            }
+        }
+    }
+    return n >= 500 ? 0.5 * sum_d2 / sum_v : 0.0;
+}
+
+/// ln(I0/I) of every possible value; 0 counts as half a unit rather than infinity. The mean of
+/// ln(counts) over a few photons is biased (by the variance over twice the squared mean): each
+/// value is corrected by that, with the variance of photon noise measured in the air.
+std::vector<float> attenuation_table(const Image16& image, std::uint16_t air,
+                                     const std::vector<char>& dead) {
+    const double quantum = units_per_photon(image, air, dead);
+    std::vector<float> lut(65536);
+    for (std::size_t v = 0; v < lut.size(); ++v) {
+        const double value = std::max(0.5, static_cast<double>(v));
+        lut[v] = static_cast<float>(std::log(air / value) - std::min(0.5, quantum / (2 * value)));
+    }
+    return lut;
+}
+
 Grid reduce(const DualEnergyScan& scan) {
     check_scan(scan);
     Grid grid;
@@ -171,20 +210,17 @@ Grid reduce(const DualEnergyScan& scan) {
     grid.height = std::max(1, scan.high.height / grid.factor);
     grid.sx = scan.along_mm * grid.factor;
     grid.sy = scan.detector_mm * grid.factor;
-    // ln(I0/I) of every possible value; 0 counts as half a unit rather than infinity.
-    std::vector<float> lut(65536);
-    const double air = scan.air;
-    for (std::size_t v = 0; v < lut.size(); ++v)
-        lut[v] = static_cast<float>(std::log(air / std::max(0.5, static_cast<double>(v))));
     auto dead = find_dead_rows(scan.high, scan.air);
     if (scan.dual()) {
         const auto dead_low = find_dead_rows(scan.low, scan.air);
         for (std::size_t y = 0; y < dead.size(); ++y)
             dead[y] = static_cast<char>(dead[y] | dead_low[y]);
     }
-    grid.high = reduce_plane(scan.high, lut, dead, grid.factor);
+    grid.high = reduce_plane(scan.high, attenuation_table(scan.high, scan.air, dead), dead,
+                             grid.factor);
     if (scan.dual())
-        grid.low = reduce_plane(scan.low, lut, dead, grid.factor);
+        grid.low = reduce_plane(scan.low, attenuation_table(scan.low, scan.air, dead), dead,
+                                grid.factor);
     return grid;
 }
 

@@ -89,6 +89,7 @@ public:
           score_(outbox.db(), "SELECT score, factors FROM scores WHERE container_id = ?1"),
           alerted_(outbox.db(), "INSERT OR REPLACE INTO share_alerted (container_id, message_id, "
                                 "alerted_at) VALUES (?1, ?2, ?3)"),
+          was_alerted_(outbox.db(), "SELECT 1 FROM share_alerted WHERE container_id = ?1"),
           watch_(outbox.db(), "SELECT entry_id, kind, value, country, reason, source, expires, "
                               "points, removed_at IS NOT NULL, origin IS NOT NULL "
                               "FROM watchlist_entries WHERE id = ?1") {}
@@ -107,6 +108,11 @@ public:
 
 private:
     bool alert(std::int64_t container_id, std::string_view note) {
+        // A score above the threshold alerts once, however often the container is re-scored
+        // before the events are drained; an officer's alert always goes.
+        was_alerted_.bind(1, container_id);
+        if (note.empty() && was_alerted_.query_int64())
+            return false;
         container_.bind(1, container_id);
         if (!container_.step()) {
             log::warn("-", "sharing: alert on container row " + std::to_string(container_id) +
@@ -241,6 +247,7 @@ private:
     Statement consignments_;
     Statement score_;
     Statement alerted_;
+    Statement was_alerted_;
     Statement watch_;
 };
 
