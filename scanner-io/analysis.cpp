@@ -216,11 +216,11 @@ Grid reduce(const DualEnergyScan& scan) {
         for (std::size_t y = 0; y < dead.size(); ++y)
             dead[y] = static_cast<char>(dead[y] | dead_low[y]);
     }
-    grid.high = reduce_plane(scan.high, attenuation_table(scan.high, scan.air, dead), dead,
-                             grid.factor);
+    grid.high =
+        reduce_plane(scan.high, attenuation_table(scan.high, scan.air, dead), dead, grid.factor);
     if (scan.dual())
-        grid.low = reduce_plane(scan.low, attenuation_table(scan.low, scan.air, dead), dead,
-                                grid.factor);
+        grid.low =
+            reduce_plane(scan.low, attenuation_table(scan.low, scan.air, dead), dead, grid.factor);
     return grid;
 }
 

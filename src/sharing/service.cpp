@@ -61,6 +61,7 @@ struct Link {
     Clock::time_point retry_at{};
     std::chrono::milliseconds retry = kFirstRetry;
     bool connected = false;
+    bool behind_reported = false;
 };
 
 } // namespace
@@ -322,6 +323,16 @@ private:
                     acknowledge(db_, link.peer->identity.name, last, utc_now_iso8601());
                     link.acknowledged = last;
                 });
+            }
+            if (last < link.acknowledged && !link.behind_reported) {
+                // The peer acknowledged more before: its database was restored from an older
+                // copy. What it lost has left our outbox and cannot be sent again.
+                log::error("share", "sharing: " + link.peer->identity.name +
+                                        " has messages up to " + std::to_string(last) +
+                                        " but acknowledged up to " +
+                                        std::to_string(link.acknowledged) +
+                                        "; the link cannot resume (see docs/sharing.md)");
+                link.behind_reported = true;
             }
             // What was in flight when the connection dropped is gone with it; after a GAP the
             // peer dropped the rest. Either way, send again from the first unacknowledged.
