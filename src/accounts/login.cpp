@@ -4,6 +4,7 @@
 #include "accounts/password.hpp"
 #include "audit/audit.hpp"
 #include "common/json_writer.hpp"
+#include "common/log.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -188,6 +189,13 @@ LoginResult login(storage::Database& db, LoginThrottle& throttle, std::string_vi
     audit::append(db, credentials->user.username, "login", user_subject(credentials->user.username),
                   detail.take(), now);
     transaction.commit();
+    // Sessions that ran out are deleted whenever someone logs in: often enough to keep the table
+    // to the live ones, and never in the way of the login itself.
+    try {
+        purge_expired(db, now, options);
+    } catch (const std::exception& e) {
+        log::warn("-", std::string("cannot delete expired sessions: ") + e.what());
+    }
     return LoginResult{LoginResult::Status::ok, std::move(session), 0s};
 }
 

@@ -131,6 +131,19 @@ TEST_F(LoginTest, CorrectPasswordOpensASessionAndIsAudited) {
     EXPECT_EQ(nlohmann::json::parse(entries[0].detail).at("address"), "192.0.2.10");
 }
 
+TEST_F(LoginTest, ALoginDeletesSessionsThatRanOut) {
+    insert_user("ana");
+    insert_user("ben");
+    const auto old = attempt("ana", kPassword, "2026-11-27T08:00:00.000Z");
+    ASSERT_EQ(old.status, LoginResult::Status::ok);
+    EXPECT_EQ(db().query_int64("SELECT count(*) FROM sessions"), 1);
+    // Thirteen hours later, past the absolute limit of ana's session.
+    const auto fresh = attempt("ben", kPassword, "2026-11-27T21:00:00.000Z");
+    ASSERT_EQ(fresh.status, LoginResult::Status::ok);
+    EXPECT_EQ(db().query_int64("SELECT count(*) FROM sessions"), 1);
+    EXPECT_TRUE(find_session(db(), fresh.session->token, "2026-11-27T21:01:00.000Z", options_));
+}
+
 TEST_F(LoginTest, UnknownUserAndWrongPasswordLookTheSame) {
     insert_user("ana");
     const LoginResult unknown = attempt("nobody", kPassword);
