@@ -13,6 +13,7 @@
 #include "scans/send.hpp"
 #include "simulate.hpp"
 #include "storage/database.hpp"
+#include "workflow/workflow.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -172,6 +173,11 @@ int scan_link(const std::vector<std::string>& argv) {
                          args.positional()[1], *args.get("officer"));
     std::printf("scan %s linked to container %s (row %lld)\n", scan_id.c_str(),
                 args.positional()[1].c_str(), static_cast<long long>(*link.container_id));
+    // As from the operator's page: a container that waited for this scan is now scanned.
+    const auto moved =
+        workflow::scan_attached(db, scan_id, *args.get("officer"), utc_now_iso8601());
+    if (!moved.empty())
+        std::printf("container now scanned in the inspection workflow\n");
     // A running node re-scores the container within a second.
     std::printf("analysed against its manifest: %s\n", analysis.c_str());
     return 0;

@@ -157,9 +157,24 @@ class ScanProtocolTest(unittest.TestCase):
         listed = self.portscreen("scan", "unmatched", "--data", str(self.data))
         self.assertIn("PY-0004", listed.stdout)
         self.assertIn("check digit", listed.stdout)
+        # An officer puts the container in the scanning lane; it then waits for its scan.
+        with sqlite3.connect(f"file:{self.data / 'portscreen.db'}?mode=ro", uri=True) as db:
+            (day,) = db.execute("SELECT substr(v.eta, 1, 10) FROM containers c JOIN vessel_calls "
+                                "v ON v.id = c.vessel_call_id WHERE c.number = 'CSQU3054383'"
+                                ).fetchone()
+        for command in (["select", "add", "CSQU3054383", "--lane", "yellow", "--reason", "test"],
+                        ["select"]):
+            selected = self.portscreen(*command, "--data", str(self.data), "--day", day)
+            self.assertEqual(selected.returncode, 0, selected.stderr)
         linked = self.portscreen("scan", "link", "--data", str(self.data), "--officer",
                                  "officer 12", "PY-0004", "CSQU3054383")
         self.assertEqual(linked.returncode, 0, linked.stderr)
+        self.assertIn("now scanned", linked.stdout)
+        with sqlite3.connect(f"file:{self.data / 'portscreen.db'}?mode=ro", uri=True) as db:
+            state = db.execute("SELECT w.state FROM workflow w JOIN containers c "
+                               "ON c.id = w.container_id WHERE c.number = 'CSQU3054383'"
+                               ).fetchone()
+        self.assertEqual(state, ("scanned",))
         listed = self.portscreen("scan", "unmatched", "--data", str(self.data))
         self.assertNotIn("PY-0004", listed.stdout)
         # The command stored its analysis; the running node re-scores the container with it.
