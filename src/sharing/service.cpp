@@ -68,7 +68,7 @@ struct Link {
 
 class ShareService::Worker {
 public:
-    Worker(ShareService& owner)
+    explicit Worker(ShareService& owner)
         : owner_(owner), options_(owner.options_), self_(owner.identity_),
           db_(storage::Database::open(owner.database_path_, storage::Access::writer)),
           zap_(context_, zmq::socket_type::rep), router_(context_, zmq::socket_type::router) {}
