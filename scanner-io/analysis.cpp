@@ -12,7 +12,6 @@
 #include <vector>
 
 namespace portscreen::scanner_io {
-thread_local std::vector<std::array<double, 20>>* g_detect_debug = nullptr; // DEBUG-DETECT
 namespace {
 
 constexpr const char* kAlgorithmVersion = "scan-analysis/2";
@@ -40,10 +39,6 @@ constexpr double kLoadEvidenceKg = 16;
 constexpr double kOrganicReference = 1.23;
 constexpr double kMetalMaxAttenuation = 6.0;
 constexpr double kDenseJudgeMaxAttenuation = 7.5;
-// A dense candidate's metal-map excess counts up to its contrast with its ring plus this slack,
-// and up to this share of its high-energy top-hat (lead, the heaviest, makes about 0.27).
-constexpr double kMetalContrastSlack = 0.02;
-constexpr double kMaxMetalShare = 0.35;
 
 /// The scan reduced to the analysis grid: ln(I0/I) at both energies, averaged over blocks of
 /// `factor` x `factor` pixels (dropping each block's extremes, so a single bad pixel does not
@@ -163,45 +158,6 @@ cv::Mat reduce_plane(const Image16& image, const std::vector<float>& lut,
     return out;
 }
 
-/// Digital units per detected photon, from the pixel-to-pixel spread of the air at both ends of
-/// the scan field (photon noise: the variance is the units per photon times the mean); 0 when
-/// too little air is seen there.
-double units_per_photon(const Image16& image, std::uint16_t air, const std::vector<char>& dead) {
-    const int reach = std::min(16, image.width / 4);
-    double sum_d2 = 0, sum_v = 0;
-    long n = 0;
-    for (int y = 0; y < image.height; ++y) {
-        if (dead[static_cast<std::size_t>(y)])
-            continue;
-        const std::uint16_t* row = image.pixels.data() + static_cast<std::size_t>(y) * image.width;
-        for (const int start : {0, image.width - reach - 1}) {
-            for (int x = start; x < start + reach; ++x) {
-                const double a = row[x], b = row[x + 1];
-                if (a < 0.8 * air || b < 0.8 * air || a > 1.2 * air || b > 1.2 * air)
-                    continue;
-                sum_d2 += (b - a) * (b - a);
-                sum_v += 0.5 * (a + b);
-                ++n;
-            }
-        }
-    }
-    return n >= 500 ? 0.5 * sum_d2 / sum_v : 0.0;
-}
-
-/// ln(I0/I) of every possible value; 0 counts as half a unit rather than infinity. The mean of
-/// ln(counts) over a few photons is biased (by the variance over twice the squared mean): each
-/// value is corrected by that, with the variance of photon noise measured in the air.
-std::vector<float> attenuation_table(const Image16& image, std::uint16_t air,
-                                     const std::vector<char>& dead) {
-    const double quantum = units_per_photon(image, air, dead);
-    std::vector<float> lut(65536);
-    for (std::size_t v = 0; v < lut.size(); ++v) {
-        const double value = std::max(0.5, static_cast<double>(v));
-        lut[v] = static_cast<float>(std::log(air / value) - std::min(0.5, quantum / (2 * value)));
-    }
-    return lut;
-}
-
 Grid reduce(const DualEnergyScan& scan) {
     check_scan(scan);
     Grid grid;
@@ -210,17 +166,20 @@ Grid reduce(const DualEnergyScan& scan) {
     grid.height = std::max(1, scan.high.height / grid.factor);
     grid.sx = scan.along_mm * grid.factor;
     grid.sy = scan.detector_mm * grid.factor;
+    // ln(I0/I) of every possible value; 0 counts as half a unit rather than infinity.
+    std::vector<float> lut(65536);
+    const double air = scan.air;
+    for (std::size_t v = 0; v < lut.size(); ++v)
+        lut[v] = static_cast<float>(std::log(air / std::max(0.5, static_cast<double>(v))));
     auto dead = find_dead_rows(scan.high, scan.air);
     if (scan.dual()) {
         const auto dead_low = find_dead_rows(scan.low, scan.air);
         for (std::size_t y = 0; y < dead.size(); ++y)
             dead[y] = static_cast<char>(dead[y] | dead_low[y]);
     }
-    grid.high =
-        reduce_plane(scan.high, attenuation_table(scan.high, scan.air, dead), dead, grid.factor);
+    grid.high = reduce_plane(scan.high, lut, dead, grid.factor);
     if (scan.dual())
-        grid.low =
-            reduce_plane(scan.low, attenuation_table(scan.low, scan.air, dead), dead, grid.factor);
+        grid.low = reduce_plane(scan.low, lut, dead, grid.factor);
     return grid;
 }
 
@@ -577,16 +536,9 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
     // (metal, inorganic) one more dense item is no news; in a mixed load only what sits inside a
     // stack of organic goods (its ring organic and substantial) is judged, not a machine's own
     // steel parts.
-    cv::Mat sum_high, sum_low, sum_metal;
+    cv::Mat sum_high, sum_low;
     cv::integral(cargo.high, sum_high, CV_64F);
     cv::integral(cargo.low, sum_low, CV_64F);
-    cv::integral(metal, sum_metal, CV_64F);
-    cv::Mat sum_hatm, sum_hatm2; // DEBUG-DETECT
-    {
-        cv::Mat t;
-        cv::integral(hat_metal, sum_hatm, t, CV_64F, CV_64F);
-        sum_hatm2 = t;
-    }
     const auto rect_sum = [](const cv::Mat& integral, int x0, int y0, int x1, int y1) {
         return integral.at<double>(y1, x1) - integral.at<double>(y0, x1) -
                integral.at<double>(y1, x0) + integral.at<double>(y0, x0);
@@ -609,76 +561,22 @@ void find_dense_objects(const Cargo& cargo, CargoClass cargo_class,
         const double stack = blob.sum_background / blob.area;
         const double total = blob.sum_total / blob.area;
         const bool in_organic_stack = ring_ratio >= kInorganicRatio + 0.055 && stack >= 0.3;
-        const double excess = blob.sum_extra / blob.area;
-        if (g_detect_debug) { // DEBUG-DETECT
-            const int f = g.factor;
-            const double hat_mean = blob.sum_high / blob.area;
-            g_detect_debug->push_back(
-                {double((cargo.structure.x0 + blob.x0) * f),
-                 double((cargo.structure.y0 + blob.y0) * f),
-                 double((cargo.structure.x0 + blob.x1) * f),
-                 double((cargo.structure.y0 + blob.y1) * f),
-                 excess,
-                 total,
-                 blob.area * cargo.px_cm2,
-                 blob.peak / std::max(1e-3, hat_mean),
-                 stack,
-                 ring_ratio,
-                 hat_mean,
-                 in_organic_stack ? 1.0 : 0.0,
-                 double(cargo_class),
-                 ring_high / std::max(1.0, double((ox1 - ox0) * (oy1 - oy0) - blob.area)),
-                 0,
-                 0,
-                 0,
-                 0,
-                 0,
-                 0});
-            auto& d = g_detect_debug->back();
-            const double ring_n = std::max(
-                1.0, double((ox1 - ox0) * (oy1 - oy0) - (blob.x1 - blob.x0) * (blob.y1 - blob.y0)));
-            const double box_n = double((blob.x1 - blob.x0) * (blob.y1 - blob.y0));
-            const double box_metal = rect_sum(sum_metal, blob.x0, blob.y0, blob.x1, blob.y1);
-            const double ring_metal = rect_sum(sum_metal, ox0, oy0, ox1, oy1) - box_metal;
-            d[14] = box_metal / box_n - ring_metal / ring_n;
-            const double box_hm = rect_sum(sum_hatm, blob.x0, blob.y0, blob.x1, blob.y1);
-            d[15] = (rect_sum(sum_hatm, ox0, oy0, ox1, oy1) - box_hm) / ring_n;
-            const double box_hm2 = rect_sum(sum_hatm2, blob.x0, blob.y0, blob.x1, blob.y1);
-            d[16] = (rect_sum(sum_hatm2, ox0, oy0, ox1, oy1) - box_hm2) / ring_n;
-            d[17] = box_metal / box_n;
-        }
         if (!in_organic_stack || total >= kDenseJudgeMaxAttenuation)
             continue;
+        const double excess = blob.sum_extra / blob.area;
         const double noise = 0.02 + 0.0005 * std::exp(0.8 * total);
         const double area_cm2 = blob.area * cargo.px_cm2;
-        // The top-hat excess is checked against two plainer measures. The metal map over the
-        // blob's box against its ring: a real object raises it as much as its top-hat says, a
-        // dip in a noisy or starved background only looks like a bump to the top-hat. And the
-        // excess can be at most about a third of what the object adds at the high energy (lead
-        // 0.27, steel 0.15, dense inorganic goods 0.04 of it): more is noise.
-        const double box_n = static_cast<double>(blob.x1 - blob.x0) * (blob.y1 - blob.y0);
-        const double outer_n = static_cast<double>(ox1 - ox0) * (oy1 - oy0) - box_n;
-        const double box_metal = rect_sum(sum_metal, blob.x0, blob.y0, blob.x1, blob.y1);
-        const double ring_metal = rect_sum(sum_metal, ox0, oy0, ox1, oy1) - box_metal;
-        const double contrast =
-            box_metal / box_n - (outer_n > 0 ? ring_metal / outer_n : box_metal / box_n);
-        const double hat_mean = blob.sum_high / blob.area;
-        const double signal = std::min(
-            {excess, contrast + kMetalContrastSlack, kMaxMetalShare * std::max(0.0, hat_mean)});
         // A hidden package is a block of even thickness; a blob whose top-hat peaks at well over
         // its mean is the halo of a small dense item among the goods (its peak is what stands
-        // out, the rest of the blob is blur and neighbouring cartons), unless the metal map
-        // confirms it as metal all over.
+        // out, the rest of the blob is blur and neighbouring cartons).
         // Beyond the low-energy beam's reach, the blur of a dense carton's edge makes its own
         // metal signal: a block must be even to count there.
-        const double peakiness = blob.peak / std::max(1e-3, hat_mean);
+        const double peakiness = blob.peak / std::max(1e-3, blob.sum_high / blob.area);
         double uneven = 8 * std::max(0.0, peakiness - 1.8);
-        if (contrast >= 0.9 * excess)
-            uneven *= 0.25;
         if (total >= kMetalMaxAttenuation)
             uneven += 5 * std::max(0.0, peakiness - 1.4);
         candidates.push_back(
-            {&blob, signal / noise * std::min(1.0, area_cm2 / 300) - 1.0 - uneven});
+            {&blob, excess / noise * std::min(1.0, area_cm2 / 300) - 2.0 - uneven});
     }
     // One region per object: the strongest of overlapping blobs.
     std::sort(candidates.begin(), candidates.end(),
