@@ -10,7 +10,10 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <deque>
+#include <future>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -26,12 +29,13 @@ constexpr const char* kZapDomain = "portscreen-share";
 /// Messages per BATCH frame set: one receiving transaction each.
 constexpr std::size_t kBatch = 500;
 constexpr auto kTick = 50ms;
-constexpr auto kHello = 2s;        ///< how often an idle link says hello (a heartbeat)
-constexpr auto kSilence = 10s;     ///< no answer for this long: the peer counts as gone
-constexpr auto kFirstRetry = 3s;   ///< unacknowledged messages are sent again after this...
-constexpr auto kLastRetry = 30s;   ///< ...doubling up to this while the peer stays silent
-constexpr auto kProduceEvery = 1s; ///< events are looked for at least this often
+constexpr auto kHello = 2s;          ///< how often an idle link says hello (a heartbeat)
+constexpr auto kSilence = 10s;       ///< no answer for this long: the peer counts as gone
+constexpr auto kFirstRetry = 3s;     ///< unacknowledged messages are sent again after this...
+constexpr auto kLastRetry = 30s;     ///< ...doubling up to this while the peer stays silent
+constexpr auto kProduceEvery = 50ms; ///< events are looked for at least this often
 constexpr std::size_t kProduceBatch = 1000; ///< events turned into messages per transaction
+constexpr auto kStoreAcknowledged = 250ms;  ///< how often acknowledgements are written
 
 std::optional<std::int64_t> parse_number(std::string_view text) {
     std::int64_t value = 0;
@@ -54,6 +58,8 @@ struct Link {
     const Peer* peer = nullptr;
     std::unique_ptr<zmq::socket_t> dealer;
     std::int64_t acknowledged = 0;
+    std::int64_t stored_acknowledged = 0; ///< what the outbox has forgotten
+    Clock::time_point stored_at{};
     std::int64_t next = 1; ///< the next link number to send
     bool more = true;      ///< the outbox may hold messages not yet sent
     Clock::time_point last_sent{};
@@ -112,6 +118,7 @@ public:
             dealer.set(zmq::sockopt::heartbeat_timeout, 15000);
             dealer.connect(peer.endpoint);
             link.acknowledged = acknowledged(db_, peer.identity.name);
+            link.stored_acknowledged = link.acknowledged;
             link.next = link.acknowledged + 1;
             links_.push_back(std::move(link));
         }
@@ -137,8 +144,8 @@ public:
             if (now >= next_produce) {
                 next_produce = now + kProduceEvery;
                 guarded("making messages", [&] {
-                    // While events keep coming, come back on the next round rather than in a
-                    // second, sending what is signed in between.
+                    // While events keep coming, come back on the next round, sending what is
+                    // signed in between.
                     if (produce(db_, self_, options_, utc_now_iso8601(), kProduceBatch) > 0)
                         next_produce = now;
                 });
@@ -148,7 +155,10 @@ public:
             for (auto& link : links_)
                 pump(link, Clock::now());
         }
-        // Stopping: the links are down, but nobody is to blame in the log.
+        // Stopping: what was acknowledged leaves the outbox, and the links are down, but nobody
+        // is to blame in the log.
+        for (auto& link : links_)
+            store_acknowledged(link, Clock::now(), true);
         for (auto& link : links_)
             guarded("recording the link state", [&] {
                 record_link_state(db_, link.peer->identity.name, false, utc_now_iso8601());
@@ -210,7 +220,9 @@ private:
                       i + 1 < reply.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
     }
 
-    /// One request from a peer's DEALER: HELLO or a BATCH of messages.
+    /// Requests from the peers' DEALERs: HELLO or a BATCH of messages. A batch is checked on
+    /// another thread while the one before it is stored, since checking the signatures costs
+    /// about as much as storing the messages.
     void serve_router() {
         for (int round = 0; round < 64; ++round) {
             std::vector<zmq::message_t> frames;
@@ -224,7 +236,7 @@ private:
                     break;
             }
             if (frames.size() < 2)
-                return;
+                break;
             std::string peer;
             try {
                 peer = frames[1].gets("User-Id");
@@ -233,48 +245,61 @@ private:
             }
             handle(frames, peer);
         }
+        store_checked(0);
     }
 
     void handle(std::vector<zmq::message_t>& frames, const std::string& peer) {
         note_heard(peer);
         const std::string verb = frames[1].to_string();
-        std::int64_t last = 0;
-        bool gap = false;
         if (verb == "HELLO" && frames.size() == 2) {
-            last = received_from(peer);
+            store_checked(0); // the answer counts every batch received before it
+            reply(frames[0], "ACK", received_from(peer));
         } else if (verb == "BATCH" && frames.size() >= 5 && (frames.size() - 2) % 3 == 0) {
-            std::vector<LinkMessage> batch;
-            batch.reserve((frames.size() - 2) / 3);
+            auto batch = std::make_shared<std::vector<LinkMessage>>();
+            batch->reserve((frames.size() - 2) / 3);
             for (std::size_t i = 2; i + 2 < frames.size(); i += 3) {
                 const auto seq = parse_number(frames[i].to_string_view());
                 if (!seq)
                     break;
-                batch.push_back(
+                batch->push_back(
                     {*seq, SignedMessage{frames[i + 1].to_string(), frames[i + 2].to_string()}});
             }
+            auto checked = std::async(std::launch::async,
+                                      [this, batch] { return check(self_, options_, *batch); });
+            pending_.push_back({std::move(frames[0]), peer, batch, std::move(checked)});
+            store_checked(1);
+        } else {
+            log::warn("share", "sharing: " + peer + " sent a request that is not HELLO or BATCH");
+        }
+    }
+
+    /// Stores the checked batches, oldest first, until `keep` are left, and answers each peer.
+    void store_checked(std::size_t keep) {
+        while (pending_.size() > keep) {
+            Pending item = std::move(pending_.front());
+            pending_.pop_front();
+            Receipt receipt;
             try {
-                const Receipt receipt =
-                    receive(db_, self_, options_, peer, batch, utc_now_iso8601());
-                last = receipt.last_link_seq;
-                gap = receipt.gap;
-                received_[peer] = last;
-                if (receipt.relayed > 0)
-                    mark_all_dirty();
+                receipt = receive(db_, self_, options_, item.peer, *item.batch, item.checked.get(),
+                                  utc_now_iso8601());
             } catch (const std::exception& e) {
                 // Nothing of the batch was stored; the peer sends it again after its timeout.
                 log::error("share",
-                           "sharing: cannot store messages from " + peer + ": " + e.what());
-                return;
+                           "sharing: cannot store messages from " + item.peer + ": " + e.what());
+                continue;
             }
-        } else {
-            log::warn("share", "sharing: " + peer + " sent a request that is not HELLO or BATCH");
-            return;
+            received_[item.peer] = receipt.last_link_seq;
+            if (receipt.relayed > 0)
+                mark_all_dirty();
+            reply(item.identity, receipt.gap ? "GAP" : "ACK", receipt.last_link_seq);
         }
-        const std::string answer = gap ? "GAP" : "ACK";
+    }
+
+    void reply(zmq::message_t& identity, const std::string& verb, std::int64_t last) {
         const std::string number = std::to_string(last);
         try {
-            router_.send(frames[0], zmq::send_flags::sndmore);
-            router_.send(zmq::buffer(answer), zmq::send_flags::sndmore);
+            router_.send(identity, zmq::send_flags::sndmore);
+            router_.send(zmq::buffer(verb), zmq::send_flags::sndmore);
             router_.send(zmq::buffer(number), zmq::send_flags::none);
         } catch (const zmq::error_t&) {
             // The peer went away; it asks again with HELLO when it is back.
@@ -318,12 +343,8 @@ private:
             link.retry_at = link.last_heard + link.retry;
             const bool was_connected = link.connected;
             note_state(link, true);
-            if (last > link.acknowledged) {
-                guarded("recording an acknowledgement", [&] {
-                    acknowledge(db_, link.peer->identity.name, last, utc_now_iso8601());
-                    link.acknowledged = last;
-                });
-            }
+            if (last > link.acknowledged)
+                link.acknowledged = last;
             if (last < link.acknowledged && !link.behind_reported) {
                 // The peer acknowledged more before: its database was restored from an older
                 // copy. What it lost has left our outbox and cannot be sent again.
@@ -344,7 +365,21 @@ private:
 
     /// Sends what the window allows, says hello when idle, and goes back to the first
     /// unacknowledged message when the peer has been silent too long.
+    /// Acknowledged messages leave the outbox a few times a second, not once per ACK: one
+    /// commit for many batches. Until then a restart only sends some again, as duplicates.
+    void store_acknowledged(Link& link, Clock::time_point now, bool at_once) {
+        if (link.acknowledged <= link.stored_acknowledged ||
+            (!at_once && now - link.stored_at < kStoreAcknowledged))
+            return;
+        guarded("recording an acknowledgement", [&] {
+            acknowledge(db_, link.peer->identity.name, link.acknowledged, utc_now_iso8601());
+            link.stored_acknowledged = link.acknowledged;
+            link.stored_at = now;
+        });
+    }
+
     void pump(Link& link, Clock::time_point now) {
+        store_acknowledged(link, now, false);
         const bool in_flight = link.next > link.acknowledged + 1;
         if (in_flight && now >= link.retry_at) {
             link.next = link.acknowledged + 1;
@@ -454,6 +489,14 @@ private:
     zmq::socket_t zap_;
     zmq::socket_t router_;
     std::vector<Link> links_;
+    /// A received batch whose check runs on another thread.
+    struct Pending {
+        zmq::message_t identity;
+        std::string peer;
+        std::shared_ptr<std::vector<LinkMessage>> batch;
+        std::future<std::vector<Checked>> checked;
+    };
+    std::deque<Pending> pending_;
     std::map<std::string, std::int64_t> received_;
     std::map<std::string, Clock::time_point> last_noted_;
     std::map<std::string, Clock::time_point> inbound_; ///< when each inbound-only peer last spoke

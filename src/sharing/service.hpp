@@ -12,7 +12,7 @@
 /// The node's sharing thread: binds the sharing endpoint as a CURVE server with a ZAP handler that
 /// admits only listed peers, connects to every peer with an endpoint, sends each its outbox in
 /// order with a window, stores and applies what arrives, and turns new events into messages
-/// (looked for every second: triggers put them in the database, whoever made the change).
+/// (looked for 20 times a second: triggers put them in the database, whoever made the change).
 /// It has a ZeroMQ context of its own, so that its ZAP handler answers for its sockets only.
 namespace portscreen::sharing {
 

@@ -342,15 +342,8 @@ std::vector<PeerStatus> peer_status(Database& db, const SharingOptions& options)
 
 namespace {
 
-/// One received message as checked before it is stored: its envelope, or why it is refused.
-struct Checked {
-    Envelope envelope;
-    std::string problem; ///< empty when the message may be taken
-    bool own = false;    ///< this node's own message, come back through a hub
-};
-
-Checked check(const NodeIdentity& self, const SharingOptions& options,
-              const SignedMessage& message) {
+Checked check_one(const NodeIdentity& self, const SharingOptions& options,
+                  const SignedMessage& message) {
     Checked out;
     try {
         out.envelope = decode(message.bytes);
@@ -370,15 +363,17 @@ Checked check(const NodeIdentity& self, const SharingOptions& options,
     return out;
 }
 
-/// Checks a batch before its transaction begins. Verifying a signature costs more than storing
-/// the message, so a large batch is checked on two threads.
-std::vector<Checked> check_all(const NodeIdentity& self, const SharingOptions& options,
-                               std::span<const LinkMessage> batch) {
+} // namespace
+
+std::vector<Checked> check(const NodeIdentity& self, const SharingOptions& options,
+                           std::span<const LinkMessage> batch) {
     std::vector<Checked> out(batch.size());
     const auto run = [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
-            out[i] = check(self, options, batch[i].message);
+            out[i] = check_one(self, options, batch[i].message);
     };
+    // Verifying a signature costs more than storing the message: a large batch is checked on
+    // two threads.
     const std::size_t half = batch.size() >= 32 ? batch.size() / 2 : 0;
     std::thread helper;
     if (half > 0)
@@ -389,13 +384,18 @@ std::vector<Checked> check_all(const NodeIdentity& self, const SharingOptions& o
     return out;
 }
 
-} // namespace
-
 Receipt receive(Database& db, const NodeIdentity& self, const SharingOptions& options,
                 std::string_view from, std::span<const LinkMessage> batch, std::string_view now) {
+    return receive(db, self, options, from, batch, check(self, options, batch), now);
+}
+
+Receipt receive(Database& db, const NodeIdentity& self, const SharingOptions& options,
+                std::string_view from, std::span<const LinkMessage> batch,
+                const std::vector<Checked>& checked, std::string_view now) {
+    if (checked.size() != batch.size())
+        throw std::invalid_argument("receive: the checks do not match the batch");
     Receipt receipt;
     std::vector<Refusal> refusals;
-    const std::vector<Checked> checked = check_all(self, options, batch);
     {
         Transaction transaction(db);
         const std::string from_peer(from);

@@ -79,6 +79,19 @@ struct Receipt {
     bool rescore = false;       ///< an alert, seizure or watchlist entry changed scores
 };
 
+/// A received message as checked before it is stored: its envelope, or why it is refused.
+struct Checked {
+    Envelope envelope;
+    std::string problem; ///< empty when the message may be taken
+    bool own = false;    ///< this node's own message, come back through a hub
+};
+
+/// Checks each message of a batch: the envelope parses, its origin is a listed peer (or this
+/// node) and its signature verifies with the origin's key. Only reads `self` and `options`, so
+/// it may run on another thread while an earlier batch is being stored.
+std::vector<Checked> check(const NodeIdentity& self, const SharingOptions& options,
+                           std::span<const LinkMessage> batch);
+
 /// Stores and applies a batch received from the peer `from`, in one transaction. Only the
 /// message that follows the link's last one is taken, then the next, and so on; earlier ones are
 /// duplicates and a later one ends the batch as a gap. Each taken message is checked (the
@@ -88,6 +101,11 @@ struct Receipt {
 /// watchlist entries stored, queries answered) and, on a hub, passed on to the other peers.
 Receipt receive(storage::Database& db, const NodeIdentity& self, const SharingOptions& options,
                 std::string_view from, std::span<const LinkMessage> batch, std::string_view now);
+
+/// receive() with the batch already checked by check() (one entry per message, in order).
+Receipt receive(storage::Database& db, const NodeIdentity& self, const SharingOptions& options,
+                std::string_view from, std::span<const LinkMessage> batch,
+                const std::vector<Checked>& checked, std::string_view now);
 
 /// The last link number received from `peer`, 0 when none.
 std::int64_t last_received(storage::Database& db, std::string_view peer);

@@ -117,6 +117,8 @@ TEST_F(ShareServiceTest, DeliversInOrderAcrossARestartOfThePeer) {
     add_entries(a_db, 0, 300);
     const std::string applied = "SELECT count(*) FROM watchlist_entries WHERE origin = 'SVC-A'";
     EXPECT_EQ(wait_for(b_db, applied, 300), 300);
+    // Acknowledged messages leave A's outbox within a quarter of a second.
+    EXPECT_EQ(wait_for(a_db, "SELECT count(*) = 0 FROM share_outbox", 1), 1);
 
     b->stop();
     b.reset();
