@@ -28,6 +28,8 @@ constexpr const char* kZapEndpoint = "inproc://zeromq.zap.01";
 constexpr const char* kZapDomain = "portscreen-share";
 /// Messages per BATCH frame set: one receiving transaction each.
 constexpr std::size_t kBatch = 500;
+/// The most a peer may send in one BATCH: a bound on what one request holds in memory.
+constexpr std::size_t kMaxBatchIn = 2000;
 constexpr auto kTick = 50ms;
 constexpr auto kHello = 2s;          ///< how often an idle link says hello (a heartbeat)
 constexpr auto kSilence = 10s;       ///< no answer for this long: the peer counts as gone
@@ -254,7 +256,8 @@ private:
         if (verb == "HELLO" && frames.size() == 2) {
             store_checked(0); // the answer counts every batch received before it
             reply(frames[0], "ACK", received_from(peer));
-        } else if (verb == "BATCH" && frames.size() >= 5 && (frames.size() - 2) % 3 == 0) {
+        } else if (verb == "BATCH" && frames.size() >= 5 && (frames.size() - 2) % 3 == 0 &&
+                   (frames.size() - 2) / 3 <= kMaxBatchIn) {
             auto batch = std::make_shared<std::vector<LinkMessage>>();
             batch->reserve((frames.size() - 2) / 3);
             for (std::size_t i = 2; i + 2 < frames.size(); i += 3) {
@@ -269,7 +272,9 @@ private:
             pending_.push_back({std::move(frames[0]), peer, batch, std::move(checked)});
             store_checked(1);
         } else {
-            log::warn("share", "sharing: " + peer + " sent a request that is not HELLO or BATCH");
+            log::warn("share", "sharing: " + peer +
+                                   " sent a request that is not HELLO or a BATCH of at most " +
+                                   std::to_string(kMaxBatchIn) + " messages");
         }
     }
 
