@@ -129,7 +129,7 @@ std::vector<SelectedContainer> selected_containers(Database& db, const Period& p
             "JOIN vessel_calls v ON v.id = c.vessel_call_id "
             "LEFT JOIN scores sc ON sc.container_id = w.container_id "
             "LEFT JOIN outcomes o ON o.container_id = w.container_id "
-            "WHERE w.source = 'manual' AND substr(v.eta, 1, 10) BETWEEN ?1 AND ?2 "
+            "WHERE w.source = 'manual' AND v.eta >= ?1 AND v.eta < date(?2, '+1 day') "
             "  AND NOT EXISTS (SELECT 1 FROM selections s WHERE s.container_id = w.container_id) "
             "ORDER BY 1, 2, 15");
     query.bind(1, period.from);

@@ -79,7 +79,7 @@ void count_containers(Database& db, Statistics& stats, std::map<std::string, std
     Statement query(db, "SELECT substr(v.eta, 1, 7), count(*), count(sc.container_id) "
                         "FROM containers c JOIN vessel_calls v ON v.id = c.vessel_call_id "
                         "LEFT JOIN scores sc ON sc.container_id = c.id "
-                        "WHERE substr(v.eta, 1, 10) BETWEEN ?1 AND ?2 GROUP BY 1");
+                        "WHERE v.eta >= ?1 AND v.eta < date(?2, '+1 day') GROUP BY 1");
     query.bind(1, stats.period.from);
     query.bind(2, stats.period.to);
     while (query.step()) {
@@ -157,7 +157,7 @@ void count_rules(Database& db, Statistics& stats) {
                         "FROM scores sc JOIN containers c ON c.id = sc.container_id "
                         "JOIN vessel_calls v ON v.id = c.vessel_call_id "
                         "LEFT JOIN outcomes o ON o.container_id = c.id "
-                        "WHERE substr(v.eta, 1, 10) BETWEEN ?1 AND ?2");
+                        "WHERE v.eta >= ?1 AND v.eta < date(?2, '+1 day')");
     query.bind(1, stats.period.from);
     query.bind(2, stats.period.to);
     std::map<std::string, RuleStatistics> rules;
