@@ -20,18 +20,15 @@ sharing::SharingOptions options_from(const Args& args) {
     return args.get("config") ? load_config(*args.get("config")).share : default_config().share;
 }
 
-storage::Database open_writer(const std::filesystem::path& data) {
+storage::Database open_node(const std::filesystem::path& data, storage::Access access) {
     const auto file = database_path(data);
     if (!std::filesystem::exists(file))
         throw std::runtime_error("no port node database in " + data.string());
-    return storage::Database::open(file, storage::Access::writer);
+    return storage::Database::open(file, access);
 }
 
 int share_status(const Args& args, const std::filesystem::path& data) {
-    const auto file = database_path(data);
-    if (!std::filesystem::exists(file))
-        throw std::runtime_error("no port node database in " + data.string());
-    auto db = storage::Database::open(file, storage::Access::reader);
+    auto db = open_node(data, storage::Access::reader);
     const auto peers = sharing::peer_status(db, options_from(args));
     std::printf("%-20s %-9s %-20s %8s %12s %9s %8s  %s\n", "peer", "state", "last seen", "backlog",
                 "acknowledged", "received", "refused", "endpoint");
@@ -50,7 +47,7 @@ int share_alert(const Args& args, const std::filesystem::path& data) {
     const auto reason = args.get("reason");
     if (!container || !reason || reason->empty())
         throw std::invalid_argument("share alert needs --container NUMBER and --reason TEXT");
-    auto db = open_writer(data);
+    auto db = open_node(data, storage::Access::writer);
     storage::Transaction transaction(db);
     // The container's newest vessel call: the one on its way to the ports ahead.
     storage::Statement find(db, "SELECT c.id FROM containers c "
@@ -89,10 +86,7 @@ std::size_t print_answers(const std::vector<sharing::ReceivedAnswer>& found, std
 int share_answers(const Args& args, const std::filesystem::path& data) {
     if (args.positional().size() != 2)
         throw std::invalid_argument("share answers needs the query's id");
-    const auto file = database_path(data);
-    if (!std::filesystem::exists(file))
-        throw std::runtime_error("no port node database in " + data.string());
-    auto db = storage::Database::open(file, storage::Access::reader);
+    auto db = open_node(data, storage::Access::reader);
     if (print_answers(sharing::answers(db, args.positional()[1]), 0) == 0)
         std::printf("no answer to %s yet\n", args.positional()[1].c_str());
     return 0;
@@ -110,11 +104,11 @@ int share_query(const Args& args, const std::filesystem::path& data) {
     const auto wait = std::chrono::seconds(args.number_or("wait", 10, 0, 3600));
     std::size_t asked = 0;
     for (const auto& peer : options.peers)
-        asked += sharing::deliver_own(peer, sharing::Kind::query, "", {}).send ? 1 : 0;
+        asked += sharing::deliver_own(options, peer, sharing::Kind::query, "", {}).send ? 1 : 0;
     if (asked == 0)
         throw std::invalid_argument("no peer of the configuration takes queries (give --config "
                                     "FILE with peers whose \"send\" lists \"query\")");
-    auto db = open_writer(data);
+    auto db = open_node(data, storage::Access::writer);
     const auto id = sharing::ask(db, identity, options, container, utc_now_iso8601());
     std::printf("query %s about %s sent to the peers that take queries\n", id.c_str(),
                 container.c_str());

@@ -176,18 +176,9 @@ Applied Applier::apply(const Envelope& envelope) {
         bool names = false;
         for (const auto& outcome : answer.outcomes)
             names = names || !outcome.recorded_by.empty() || !outcome.notes.empty();
-        // An asker that is a direct peer gets the answer itself; hubs only carry answers to
-        // nodes this one cannot reach.
-        const Peer* asker = find_peer(options, envelope.origin);
-        const bool direct = asker != nullptr && !asker->endpoint.empty();
-        outbox_.originate(
-            Kind::answer, envelope.origin, {},
-            [&](bool keep_personal) {
-                return Outbox::Body{to_json(answer, keep_personal), keep_personal && names};
-            },
-            [&](const Peer& peer, const Delivery&) {
-                return !direct || peer.identity.name == envelope.origin;
-            });
+        outbox_.originate(Kind::answer, envelope.origin, {}, [&](bool keep_personal) {
+            return Outbox::Body{to_json(answer, keep_personal), keep_personal && names};
+        });
         return {false};
     }
     case Kind::answer: {

@@ -30,6 +30,14 @@ bool addressed_to(const Peer& peer, Kind kind, std::string_view to,
     return true;
 }
 
+/// Whether `name` is a peer this node connects to (it has an endpoint).
+bool connects_to(const SharingOptions& options, std::string_view name) {
+    for (const auto& peer : options.peers)
+        if (peer.identity.name == name)
+            return !peer.endpoint.empty();
+    return false;
+}
+
 } // namespace
 
 std::vector<std::string> validate(const SharingOptions& options) {
@@ -84,12 +92,10 @@ const Peer* find_peer_by_curve_key(const SharingOptions& options, std::string_vi
     return nullptr;
 }
 
-Delivery deliver_own(const Peer& peer, Kind kind, std::string_view to,
-                     const std::vector<std::string>& ports) {
-    // Without the options we cannot know whether `to` is a direct peer: an addressee other than
-    // `peer` is reached through hubs, and a direct addressee is its own peer anyway.
+Delivery deliver_own(const SharingOptions& options, const Peer& peer, Kind kind,
+                     std::string_view to, const std::vector<std::string>& ports) {
     if (peer.endpoint.empty() || !contains(peer.send, kind) ||
-        !addressed_to(peer, kind, to, ports, false))
+        !addressed_to(peer, kind, to, ports, connects_to(options, to)))
         return {};
     return {true, peer.personal_data};
 }
@@ -101,9 +107,8 @@ bool relay_to(const SharingOptions& options, const Peer& peer, const Envelope& e
         return false;
     if (envelope.personal && !peer.personal_data)
         return false;
-    const Peer* addressee = envelope.to.empty() ? nullptr : find_peer(options, envelope.to);
-    const bool to_is_direct = addressee != nullptr && !addressee->endpoint.empty();
-    return addressed_to(peer, envelope.kind, envelope.to, envelope.ports, to_is_direct);
+    return addressed_to(peer, envelope.kind, envelope.to, envelope.ports,
+                        connects_to(options, envelope.to));
 }
 
 bool applies_here(const Envelope& envelope, std::string_view own_name) {

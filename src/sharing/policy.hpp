@@ -50,10 +50,10 @@ struct Delivery {
 
 /// For a message this node makes: the peer must have an endpoint and the kind must be in its
 /// `send` list; an alert goes only to peers whose ports meet `ports` (the route still ahead),
-/// or to hubs that list no ports; a message with an addressee (`to`) goes to it and to hubs,
-/// which pass it on (the receiver drops the second copy by its global id).
-Delivery deliver_own(const Peer& peer, Kind kind, std::string_view to,
-                     const std::vector<std::string>& ports);
+/// or to hubs that list no ports; a message with an addressee (`to`) goes to it when it is a
+/// peer this node connects to, and otherwise to the hubs, which pass it on.
+Delivery deliver_own(const SharingOptions& options, const Peer& peer, Kind kind,
+                     std::string_view to, const std::vector<std::string>& ports);
 
 /// For a message a hub received from `from`: passed on unchanged to `peer` when this node is a
 /// hub, `peer` is neither the one it came from nor its origin, the policy sends the kind to

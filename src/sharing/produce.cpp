@@ -170,18 +170,11 @@ private:
         const auto ahead = detail::ports_ahead(body.route, body.port_of_call, port_of_loading);
         if (ahead.empty())
             return false; // its last port: no port ahead to warn
-        std::vector<std::string> names = body.shippers;
-        names.insert(names.end(), body.consignees.begin(), body.consignees.end());
+        // Without personal data, to_json leaves the parties out and withholds their names
+        // wherever a reason or factor quotes them.
+        const bool parties = !body.shippers.empty() || !body.consignees.empty();
         const auto id = outbox_.originate(Kind::alert, "", ahead, [&](bool keep_personal) {
-            if (keep_personal)
-                return Outbox::Body{to_json(body, true),
-                                    !body.shippers.empty() || !body.consignees.empty()};
-            // Factor texts and the reason may quote the parties they are about.
-            AlertBody without = body;
-            without.reason = withhold_names(without.reason, names);
-            for (auto& factor : without.factors)
-                factor.text = withhold_names(factor.text, names);
-            return Outbox::Body{to_json(without, false), false};
+            return Outbox::Body{to_json(body, keep_personal), keep_personal && parties};
         });
         if (!id)
             return false;

@@ -55,6 +55,18 @@ std::string z85_key(const zmq::message_t& binary) {
     return text.data();
 }
 
+/// The frames of the multipart message waiting on `socket`; none when nothing waits.
+std::vector<zmq::message_t> receive_waiting(zmq::socket_t& socket) {
+    std::vector<zmq::message_t> frames;
+    do {
+        zmq::message_t frame;
+        if (!socket.recv(frame, zmq::recv_flags::dontwait))
+            break;
+        frames.push_back(std::move(frame));
+    } while (frames.back().more());
+    return frames;
+}
+
 /// The sending side of one link: where the peer stands and what is in flight.
 struct Link {
     const Peer* peer = nullptr;
@@ -185,16 +197,9 @@ private:
 
     /// ZAP (RFC 27): admit the keys of listed peers, refuse and log every other.
     void answer_zap() {
-        std::vector<zmq::message_t> request;
-        while (true) {
-            zmq::message_t frame;
-            if (!zap_.recv(frame, zmq::recv_flags::dontwait))
-                return;
-            const bool more = frame.more();
-            request.push_back(std::move(frame));
-            if (!more)
-                break;
-        }
+        std::vector<zmq::message_t> request = receive_waiting(zap_);
+        if (request.empty())
+            return;
         const auto text = [&request](std::size_t i) {
             return i < request.size() ? request[i].to_string() : std::string();
         };
@@ -227,16 +232,7 @@ private:
     /// about as much as storing the messages.
     void serve_router() {
         for (int round = 0; round < 64; ++round) {
-            std::vector<zmq::message_t> frames;
-            while (true) {
-                zmq::message_t frame;
-                if (!router_.recv(frame, zmq::recv_flags::dontwait))
-                    break;
-                const bool more = frame.more();
-                frames.push_back(std::move(frame));
-                if (!more)
-                    break;
-            }
+            std::vector<zmq::message_t> frames = receive_waiting(router_);
             if (frames.size() < 2)
                 break;
             std::string peer;
@@ -323,16 +319,7 @@ private:
     /// An answer on one of our links: ACK or GAP with the peer's last stored link number.
     void hear(Link& link) {
         while (true) {
-            std::vector<zmq::message_t> frames;
-            while (true) {
-                zmq::message_t frame;
-                if (!link.dealer->recv(frame, zmq::recv_flags::dontwait))
-                    break;
-                const bool more = frame.more();
-                frames.push_back(std::move(frame));
-                if (!more)
-                    break;
-            }
+            std::vector<zmq::message_t> frames = receive_waiting(*link.dealer);
             if (frames.empty())
                 return;
             const std::int64_t last =

@@ -69,10 +69,7 @@ std::optional<std::string> Outbox::originate(Kind kind, std::string_view to,
     };
     std::vector<Target> targets;
     for (const Peer& peer : options_.peers) {
-        // A peer without an endpoint is never connected to, so nothing could reach it.
-        if (peer.endpoint.empty())
-            continue;
-        const Delivery delivery = deliver_own(peer, kind, to, ports);
+        const Delivery delivery = deliver_own(options_, peer, kind, to, ports);
         if (!delivery.send || (filter && !filter(peer, delivery)))
             continue;
         targets.push_back({&peer, delivery});

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 namespace portscreen::sharing {
 namespace {
 
@@ -27,37 +29,46 @@ Envelope envelope(Kind kind, std::string origin, std::vector<std::string> ports 
 }
 
 TEST(Policy, AlertsGoToThePortsAheadAndToHubsServingAll) {
-    const auto antwerp = peer("BEANR-PCU", {"BEANR"});
-    const auto hamburg = peer("DEHAM-PCU", {"DEHAM"});
-    const auto hub = peer("EU-HUB", {}, true);
+    SharingOptions options;
+    options.peers = {peer("BEANR-PCU", {"BEANR"}), peer("DEHAM-PCU", {"DEHAM"}),
+                     peer("EU-HUB", {}, true)};
+    const auto& [antwerp, hamburg, hub] =
+        std::tie(options.peers[0], options.peers[1], options.peers[2]);
     const std::vector<std::string> ahead{"BEANR"};
-    EXPECT_TRUE(deliver_own(antwerp, Kind::alert, "", ahead).send);
-    EXPECT_FALSE(deliver_own(hamburg, Kind::alert, "", ahead).send);
-    EXPECT_TRUE(deliver_own(hub, Kind::alert, "", ahead).send);
-    EXPECT_TRUE(deliver_own(hamburg, Kind::outcome, "", {}).send);
+    EXPECT_TRUE(deliver_own(options, antwerp, Kind::alert, "", ahead).send);
+    EXPECT_FALSE(deliver_own(options, hamburg, Kind::alert, "", ahead).send);
+    EXPECT_TRUE(deliver_own(options, hub, Kind::alert, "", ahead).send);
+    EXPECT_TRUE(deliver_own(options, hamburg, Kind::outcome, "", {}).send);
 }
 
 TEST(Policy, KindsNotListedAndPeersWithoutEndpointGetNothing) {
+    const SharingOptions options;
     auto antwerp = peer("BEANR-PCU", {"BEANR"});
     antwerp.send = {Kind::alert};
-    EXPECT_FALSE(deliver_own(antwerp, Kind::outcome, "", {}).send);
+    EXPECT_FALSE(deliver_own(options, antwerp, Kind::outcome, "", {}).send);
     antwerp.endpoint.clear();
-    EXPECT_FALSE(deliver_own(antwerp, Kind::alert, "", {"BEANR"}).send);
+    EXPECT_FALSE(deliver_own(options, antwerp, Kind::alert, "", {"BEANR"}).send);
 }
 
 TEST(Policy, PersonalDataFollowsThePeer) {
+    const SharingOptions options;
     auto antwerp = peer("BEANR-PCU", {"BEANR"});
-    EXPECT_FALSE(deliver_own(antwerp, Kind::outcome, "", {}).keep_personal);
+    EXPECT_FALSE(deliver_own(options, antwerp, Kind::outcome, "", {}).keep_personal);
     antwerp.personal_data = true;
-    EXPECT_TRUE(deliver_own(antwerp, Kind::outcome, "", {}).keep_personal);
+    EXPECT_TRUE(deliver_own(options, antwerp, Kind::outcome, "", {}).keep_personal);
 }
 
 TEST(Policy, AnswersGoToTheAskerOrThroughHubs) {
-    const auto antwerp = peer("BEANR-PCU", {"BEANR"});
-    const auto hub = peer("EU-HUB", {}, true);
-    EXPECT_TRUE(deliver_own(antwerp, Kind::answer, "BEANR-PCU", {}).send);
-    EXPECT_FALSE(deliver_own(antwerp, Kind::answer, "DEHAM-PCU", {}).send);
-    EXPECT_TRUE(deliver_own(hub, Kind::answer, "DEHAM-PCU", {}).send);
+    SharingOptions options;
+    options.peers = {peer("BEANR-PCU", {"BEANR"}), peer("EU-HUB", {}, true)};
+    const auto& antwerp = options.peers[0];
+    const auto& hub = options.peers[1];
+    // Antwerp is connected to: its answer goes to it alone.
+    EXPECT_TRUE(deliver_own(options, antwerp, Kind::answer, "BEANR-PCU", {}).send);
+    EXPECT_FALSE(deliver_own(options, hub, Kind::answer, "BEANR-PCU", {}).send);
+    // Hamburg is not: the hub carries its answer.
+    EXPECT_FALSE(deliver_own(options, antwerp, Kind::answer, "DEHAM-PCU", {}).send);
+    EXPECT_TRUE(deliver_own(options, hub, Kind::answer, "DEHAM-PCU", {}).send);
 }
 
 TEST(Policy, HubRelaysOnlyOnwardAndKeepsPersonalDataHome) {
