@@ -1579,8 +1579,10 @@ struct PartyMatcher::Index {
             __builtin_prefetch(&fingerprints[static_cast<std::size_t>(feature.first) & mask]);
         for (const auto& feature : reached.features)
             prefetch_slot(feature.first);
-        for (const auto& [hash, source] : reached.features) {
-            for_each_term_held(hash, [&](std::uint32_t term) {
+        // Not a structured binding: clang 14 cannot capture one in a lambda.
+        for (const auto& feature : reached.features) {
+            const auto source = feature.second;
+            for_each_term_held(feature.first, [&](std::uint32_t term) {
                 reached.terms.push_back(std::uint64_t{source} << 32 | term);
             });
         }

@@ -666,7 +666,10 @@ std::optional<std::uint32_t> RuleSetCompiler::compile_comparison(const Json& con
     bool valid = feature.has_value();
     bool any_operator = false;
     bool reported = false; // a key that is no operator was reported already
-    for (const auto& [key, value] : condition.items()) {
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    for (const auto& item : condition.items()) {
+        const auto& key = item.key();
+        const auto& value = item.value();
         if (key == "feature")
             continue;
         const std::string op_pointer = child(pointer, key);
@@ -926,6 +929,11 @@ RuleSet RuleSet::parse(std::string_view json_text, std::string_view source_name)
         const std::size_t line = line_at(json_text, error.byte > 0 ? error.byte - 1 : 0);
         throw RuleSetError(
             {std::string(source_name) + ":" + std::to_string(line) + ": " + syntax_message(error)});
+    } catch (const nlohmann::json::out_of_range& error) {
+        // A number too large for a double (1e999); the parser does not say where.
+        std::string_view message = error.what();
+        message.remove_prefix(std::min(message.size(), message.find("] ") + 2));
+        throw RuleSetError({std::string(source_name) + ": " + std::string(message)});
     }
     RuleSetCompiler compiler(json_text, source_name, *compiled);
     compiler.compile(root);

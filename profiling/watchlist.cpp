@@ -794,6 +794,11 @@ std::vector<WatchEntry> parse_watchlist_json(std::string_view text, std::string_
         if (const auto colon = message.find(": "); colon != std::string::npos)
             message.erase(0, colon + 2);
         fail(source_name, {{line, "not valid JSON: " + message}});
+    } catch (const nlohmann::json::out_of_range& error) {
+        // A number too large for a double (1e999); the parser does not say where.
+        std::string message = error.what();
+        message.erase(0, std::min(message.size(), message.find("] ") + 2));
+        fail(source_name, {{0, "not valid JSON: " + message}});
     }
     if (!document.is_object() || !document.contains("entries"))
         fail(source_name, {{0, "expected an object {\"entries\": [...]}"}});

@@ -187,7 +187,8 @@ std::string day_param(const Request& request, const std::string& name) {
 }
 
 Response json_ok(const json& value) {
-    return json_response(value.dump());
+    // Stored text (a file name, a scan id) may hold bytes that are not UTF-8.
+    return json_response(value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 json parse_stored_json(std::string_view text) {
@@ -470,6 +471,10 @@ Response Api::handle(const Request& request) {
         return error_response(400, e.what());
     } catch (const std::out_of_range& e) {
         return error_response(404, e.what());
+    } catch (const json::type_error& e) {
+        // A body member of another type than the handler reads (a string for a number).
+        return error_response(400,
+                              std::string("a member of the body has the wrong type: ") + e.what());
     } catch (const storage::Error& e) {
         if (e.is_busy())
             return error_response(503, "the database is busy; try again");

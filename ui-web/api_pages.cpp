@@ -163,8 +163,10 @@ Response get_queue(Context& context, const Request& request, const Caller& calle
     const bool filtered = !lane.empty() || !state.empty() || !search.empty() || min_score > -1e9;
     // Unfiltered, the page is a slice of the ranked rows: nothing else needs looking at.
     const auto& all = snapshot->rows;
-    const auto first = filtered ? all.begin() : all.begin() + std::min(offset, all.size());
-    const auto last = filtered ? all.end() : all.begin() + std::min(offset + limit, all.size());
+    // offset + limit would wrap around for an offset near the largest number ("-1").
+    const std::size_t skip = std::min(offset, all.size());
+    const auto first = filtered ? all.begin() : all.begin() + skip;
+    const auto last = filtered ? all.end() : first + std::min(limit, all.size() - skip);
     if (!filtered) {
         total = all.size();
         offset = 0;

@@ -90,7 +90,9 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
 Response error_response(int status, std::string_view message,
                         const std::vector<std::string>& problems) {
     nlohmann::json body = {{"error", message}, {"problems", problems}};
-    return json_response(body.dump(), status);
+    // A message may quote what the client sent, which need not be UTF-8.
+    return json_response(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         status);
 }
 
 Response json_response(std::string body, int status) {

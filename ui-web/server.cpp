@@ -6,6 +6,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -15,6 +16,8 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <list>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -41,32 +44,53 @@ void add_security_headers(http::fields& fields, bool is_api) {
         fields.set(http::field::cache_control, "no-store");
 }
 
+class Connection;
+
 struct Shared {
     ServerOptions options;
     Handler handler;
     UploadPredicate is_upload;
     EventHub& hub;
-    std::atomic<std::size_t> connections{0};
+    std::mutex mutex{};
+    std::list<Connection*> connections{}; // guarded by mutex; each removes itself when destroyed
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
     Connection(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
-        ++shared_.connections;
         beast::error_code ec;
         const auto endpoint = stream_.socket().remote_endpoint(ec);
         if (!ec)
             peer_ = endpoint.address().to_string();
+        std::lock_guard lock(shared_.mutex);
+        entry_ = shared_.connections.insert(shared_.connections.end(), this);
     }
-    ~Connection() { --shared_.connections; }
+    ~Connection() {
+        std::lock_guard lock(shared_.mutex);
+        shared_.connections.erase(entry_);
+    }
 
     void start() {
         net::dispatch(stream_.get_executor(),
                       beast::bind_front_handler(&Connection::read_header, shared_from_this()));
     }
 
+    /// Since when this connection has waited for a request header; zero while it is busy.
+    std::int64_t waiting_since() const { return waiting_since_.load(); }
+
+    /// Closes the connection if it is still waiting for the header it waited for at `since`.
+    void evict(std::int64_t since) {
+        net::post(stream_.get_executor(), [self = shared_from_this(), since] {
+            if (self->waiting_since_.load() != since)
+                return;
+            beast::error_code ignored;
+            self->stream_.socket().close(ignored);
+        });
+    }
+
 private:
     void read_header() {
+        waiting_since_ = std::chrono::steady_clock::now().time_since_epoch().count();
         parser_.emplace();
         parser_->header_limit(16 * 1024);
         // The limit for this request is known only once its path is; until then the larger.
@@ -79,6 +103,7 @@ private:
     }
 
     void on_header(beast::error_code ec, std::size_t) {
+        waiting_since_ = 0;
         if (ec == http::error::body_limit)
             return refuse_body();
         if (ec)
@@ -191,13 +216,18 @@ private:
 
     // A lingering close: what the client still sends (the rest of a refused body) is read and
     // dropped until it closes or five seconds pass. Closing with unread data would reset the
-    // connection, and the client could lose the answer it has not read yet.
+    // connection, and the client could lose the answer it has not read yet. The five seconds
+    // are counted once: a client that keeps sending must not keep the connection.
     void drain() {
         stream_.expires_after(std::chrono::seconds(5));
+        drop_input();
+    }
+
+    void drop_input() {
         stream_.async_read_some(net::buffer(ignored_),
                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                     if (!ec)
-                                        self->drain();
+                                        self->drop_input();
                                 });
     }
 
@@ -289,6 +319,8 @@ private:
     std::deque<std::string> pending_;
     std::atomic<bool> closed_{false};
     std::array<char, 256> ignored_{};
+    std::atomic<std::int64_t> waiting_since_{0};
+    std::list<Connection*>::iterator entry_;
 };
 
 } // namespace
@@ -302,8 +334,13 @@ struct HttpServer::Impl {
         acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket s) {
             if (ec == net::error::operation_aborted || !acceptor.is_open())
                 return;
+            if (ec == net::error::no_descriptors && !evict_longest_waiting()) {
+                // Out of file descriptors with no one to make room: wait, not spin.
+                pause.expires_after(std::chrono::milliseconds(100));
+                return pause.async_wait([this](beast::error_code) { accept(); });
+            }
             if (!ec) {
-                if (shared.connections.load() >= shared.options.max_connections) {
+                if (at_limit() && !evict_longest_waiting()) {
                     beast::error_code ignored;
                     s.close(ignored);
                 } else {
@@ -314,9 +351,41 @@ struct HttpServer::Impl {
         });
     }
 
+    bool at_limit() {
+        std::lock_guard lock(shared.mutex);
+        return shared.connections.size() >= shared.options.max_connections;
+    }
+
+    // At the limit, the connection that has waited longest for a request header makes room:
+    // otherwise a client trickling headers on every free connection (slowloris) would keep
+    // everyone out until the read timeout. A client that sends its request at once is never
+    // the one that waited longest.
+    bool evict_longest_waiting() {
+        std::shared_ptr<Connection> oldest; // released outside the lock: it may be the last owner
+        std::int64_t since = 0;
+        {
+            std::lock_guard lock(shared.mutex);
+            Connection* found = nullptr;
+            for (auto* connection : shared.connections) {
+                const auto waiting = connection->waiting_since();
+                if (waiting != 0 && (since == 0 || waiting < since)) {
+                    since = waiting;
+                    found = connection;
+                }
+            }
+            if (found != nullptr)
+                oldest = found->weak_from_this().lock(); // empty if it is being destroyed
+        }
+        if (!oldest)
+            return false;
+        oldest->evict(since);
+        return true;
+    }
+
     Shared shared;
     net::io_context io;
     tcp::acceptor acceptor;
+    net::steady_timer pause{acceptor.get_executor()};
     std::vector<std::thread> threads;
     std::uint16_t bound_port = 0;
 };

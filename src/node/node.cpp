@@ -68,8 +68,10 @@ int serve(const std::filesystem::path& data_dir, const Config& config) {
             config.share, sharing::load_identity(sharing::identity_path(data_dir)), database);
         share->start();
     }
-    ingest.start();
+    // Scans first: ingest's writer calls scans.manifests_stored() after its first commit, which
+    // must not race with scans.start() setting up what that call uses.
     scans.start();
+    ingest.start();
     if (web) {
         web->start();
         log::info("", "web pages and API on http://" +

@@ -190,7 +190,11 @@ int scan_export(const std::vector<std::string>& argv) {
                                     "SCAN_ID");
     auto db = open_node(args, storage::Access::reader);
     ScanStore store(db);
-    const auto [record, header, scan] = load_stored(store, args, args.positional().front());
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    const StoredScan stored = load_stored(store, args, args.positional().front());
+    const auto& record = stored.record;
+    const auto& header = stored.header;
+    const auto& scan = stored.scan;
     const fs::path out = *args.get("dicos");
     fs::create_directories(out);
     const auto export_plane = [&](const scanner_io::Image16& image, const char* channel,

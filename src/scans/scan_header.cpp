@@ -173,7 +173,7 @@ Result<ScanHeader> parse_scan_header(std::string_view text) {
     json document;
     try {
         document = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // a syntax error, or a number too large (1e999)
         Problem problem;
         problem.code = "json";
         problem.message = std::string("header is not valid JSON: ") + e.what();
@@ -238,10 +238,17 @@ Result<ScanHeader> parse_scan_header(std::string_view text) {
         }
     }
     if (const json* orientation = check.member(document, "orientation", "", false)) {
-        const std::string travel =
-            orientation->is_object() ? orientation->value("travel", "left_to_right") : "";
-        const std::string detector =
-            orientation->is_object() ? orientation->value("detector", "top_down") : "";
+        // Not json::value(), which throws on a member of another type: empty is reported below.
+        const auto text_or = [&](const char* key, const char* fallback) -> std::string {
+            if (!orientation->is_object())
+                return "";
+            const auto found = orientation->find(key);
+            if (found == orientation->end())
+                return fallback;
+            return found->is_string() ? found->get<std::string>() : "";
+        };
+        const std::string travel = text_or("travel", "left_to_right");
+        const std::string detector = text_or("detector", "top_down");
         if (travel != "left_to_right" && travel != "right_to_left")
             check.problem("value", "/orientation/travel",
                           "orientation.travel must be left_to_right or right_to_left");

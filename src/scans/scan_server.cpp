@@ -79,7 +79,8 @@ struct StoreAnalysis {
     std::shared_ptr<AnalysisJob> job;
 };
 struct Relink {};
-using WriterItem = std::variant<StoreScan, StoreAnalysis, Relink>;
+struct ResumeAnalyses {};
+using WriterItem = std::variant<StoreScan, StoreAnalysis, Relink, ResumeAnalyses>;
 
 std::string ack_body(const ScanRecord& record, std::string_view status) {
     JsonWriter out;
@@ -152,6 +153,9 @@ public:
     }
 
     void start() {
+        // Scans acknowledged but not analysed when the node last stopped (killed, or stopped
+        // past the grace period) are analysed again, before anything new arrives.
+        push_writer(ResumeAnalyses{});
         writer_ = std::thread([this] { run_writer(); });
         for (int idx = 0; idx < std::max(1, options_.workers); ++idx)
             workers_.emplace_back([this] { run_worker(); });
@@ -364,20 +368,29 @@ private:
         const auto& frame = job->frames[idx];
         const std::string_view bytes(static_cast<const char*>(frame.data()), frame.size());
         const auto& description = job->header.images[idx];
+        bool decoded = false;
         try {
             scanner_io::DecodeLimits limits;
             limits.max_pixels = options_.max_pixels;
             job->planes[idx] = scanner_io::decode_image(
                 bytes, description.format, {description.width, description.height}, limits);
             job->sha256[idx] = sha256_hex(bytes);
+            decoded = true;
             // Written and synced here, the two planes of a scan in parallel; the writer commits
             // the rows that name the files only after both are safe.
             job->written[idx] = images_.put(bytes, job->sha256[idx]) ? 1 : 0;
         } catch (const std::exception& e) {
+            const std::string channel(channel_name(description.channel));
             std::lock_guard lock(job->mutex);
-            job->problems.push_back(image_problem(idx, "image",
-                                                  std::string(channel_name(description.channel)) +
-                                                      " image: " + e.what()));
+            // A file that cannot be written (a full disk) is no fault of the image: `storage`
+            // tells the scanner to send it again later.
+            job->problems.push_back(
+                decoded ? image_problem(idx, "storage",
+                                        "the node could not store the " + channel +
+                                            " image, nothing was stored; send the scan again "
+                                            "later: " +
+                                            e.what())
+                        : image_problem(idx, "image", channel + " image: " + e.what()));
         }
         if (--job->remaining == 0)
             push_writer(StoreScan{job});
@@ -436,8 +449,10 @@ private:
                     store_scan(store, replies, std::move(scan->job));
                 else if (auto* analysis = std::get_if<StoreAnalysis>(&item))
                     store_analysis(store, analysis->job);
-                else
+                else if (std::holds_alternative<Relink>(item))
                     relink_unmatched(store);
+                else
+                    resume_analyses(store);
             } catch (const std::exception& e) {
                 log::error("", std::string("scan writer: ") + e.what());
             }
@@ -617,31 +632,57 @@ private:
             transaction.commit();
         }
         for (const auto row : rows) {
-            auto record = store.find_row(row);
-            if (!record)
-                continue;
-            auto header = parse_scan_header(record->header_json);
-            if (!header)
-                continue;
-            log::info(record->scan_id, "container linked after its manifest arrived; analysing "
-                                       "the scan again");
-            auto job = std::make_shared<AnalysisJob>();
-            prepare_analysis(store, *record, *job);
-            job->render_folder.clear(); // the pictures do not depend on the link
-            job->remaining = 1;
-            push_work(false, [this, job, record = std::move(*record), header = std::move(*header)] {
-                try {
-                    job->scan = load_scan(folders_, record, header);
-                } catch (const std::exception& e) {
+            // The pictures do not depend on the link.
+            reanalyse(store, row, false,
+                      "container linked after its manifest arrived; analysing the scan again");
+        }
+    }
+
+    void resume_analyses(ScanStore& store) {
+        std::vector<std::int64_t> rows;
+        {
+            storage::Statement open(database_, "SELECT s.id FROM scans s WHERE NOT EXISTS "
+                                               "(SELECT 1 FROM scan_analyses a "
+                                               "WHERE a.scan_row = s.id) ORDER BY s.id");
+            while (open.step())
+                rows.push_back(open.column_int64(0));
+        }
+        for (const auto row : rows)
+            reanalyse(store, row, true,
+                      "acknowledged but not analysed before the node stopped; "
+                      "analysing it now");
+    }
+
+    /// Analyses a stored scan again from its image files, on a worker.
+    void reanalyse(ScanStore& store, std::int64_t row, bool pictures, std::string_view why) {
+        auto record = store.find_row(row);
+        if (!record)
+            return;
+        auto header = parse_scan_header(record->header_json);
+        if (!header)
+            return;
+        log::info(record->scan_id, std::string(why));
+        auto job = std::make_shared<AnalysisJob>();
+        prepare_analysis(store, *record, *job);
+        if (!pictures)
+            job->render_folder.clear();
+        job->remaining = job->render_folder.empty() ? 1 : 2;
+        push_work(false, [this, job, record = std::move(*record), header = std::move(*header)] {
+            try {
+                job->scan = load_scan(folders_, record, header);
+            } catch (const std::exception& e) {
+                {
                     std::lock_guard lock(job->mutex);
                     job->error = std::string("cannot read the stored images: ") + e.what();
-                    if (--job->remaining == 0)
-                        push_writer(StoreAnalysis{job});
-                    return;
                 }
-                analyse(job);
-            });
-        }
+                job->remaining = 0;
+                push_writer(StoreAnalysis{job});
+                return;
+            }
+            if (!job->render_folder.empty())
+                render(job);
+            analyse(job);
+        });
     }
 
     zmq::context_t& context_;

@@ -139,7 +139,10 @@ std::vector<LoadedContainer> FactsLoader::load_call(std::int64_t vessel_call_id,
                                                     const std::vector<std::int64_t>* only) {
     std::vector<LoadedContainer> out;
     // Party history is read once per call: what it counts changes between calls, not within.
+    // Issue times are kept for one call too: the loader lives as long as the node, and a cache
+    // of every message ever scored would grow without bound.
     parties_.clear();
+    issued_.clear();
     call_.bind(1, vessel_call_id);
     if (only != nullptr) {
         std::string ids = "[";

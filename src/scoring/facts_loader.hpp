@@ -30,6 +30,9 @@ public:
     std::vector<LoadedContainer> load_call(std::int64_t vessel_call_id,
                                            const std::vector<std::int64_t>* only = nullptr);
 
+    /// Messages whose issue time is cached: at most those of the last call loaded.
+    std::size_t cached_issue_times() const { return issued_.size(); }
+
 private:
     const std::string& issued_at(std::int64_t message_row);
     const profiling::PartyFacts& party(const storage::Statement& row, int column);

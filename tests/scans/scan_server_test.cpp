@@ -245,6 +245,17 @@ TEST_F(ScanNode, SendingTheSameScanAgainIsHarmlessAndOtherImagesUnderItsIdAreRef
     EXPECT_EQ(count("SELECT count(*) FROM scans"), 1);
 }
 
+TEST_F(ScanNode, AScanAcknowledgedButNotAnalysedWhenTheNodeStoppedIsAnalysedAtTheNextStart) {
+    ASSERT_EQ(send(scan_message("KEMBA-G1-0009", "TGHU8123457", loaded_20ft().scan)).status, "ACK");
+    ASSERT_TRUE(eventually([&] { return analysed_ == 1; }));
+    scans_->stop();
+    // As if the node had been killed between the ACK and the analysis.
+    Database::open(database_, storage::Access::writer).execute("DELETE FROM scan_analyses");
+    scans_->start();
+    ASSERT_TRUE(eventually([&] { return analysed_ == 2; }));
+    EXPECT_EQ(count("SELECT count(*) FROM scan_analyses"), 1);
+}
+
 TEST_F(ScanNode, BadInputIsRefusedWithItsReasonAndLeavesNothingBehind) {
     const auto& scan = loaded_20ft().scan;
     const auto good = scan_message("KEMBA-G1-0003", "TGHU8123457", scan);

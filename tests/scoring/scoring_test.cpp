@@ -177,6 +177,28 @@ TEST_F(ScoringTest, EveryContainerGetsAnExplainedScoreWithItsProvenance) {
     EXPECT_GT(hits, others + 10) << "hits " << hits << ", others " << others;
 }
 
+TEST_F(ScoringTest, TheLoaderCachesIssueTimesForOneCallOnly) {
+    // The node's loader lives as long as the node: a cache of every message it ever scored
+    // would grow without bound.
+    store(day(1));
+    FactsLoader loader(*db_);
+    Statement calls(*db_, "SELECT id FROM vessel_calls ORDER BY id");
+    int loaded = 0;
+    while (calls.step()) {
+        const auto call = std::to_string(calls.column_int64(0));
+        if (loader.load_call(calls.column_int64(0)).empty())
+            continue;
+        ++loaded;
+        const auto messages = count(
+            "SELECT count(*) FROM (SELECT message_row FROM containers WHERE vessel_call_id = " +
+            call + " UNION SELECT message_row FROM consignments WHERE vessel_call_id = " + call +
+            ")");
+        EXPECT_GT(loader.cached_issue_times(), 0u);
+        EXPECT_LE(static_cast<std::int64_t>(loader.cached_issue_times()), messages);
+    }
+    EXPECT_GE(loaded, 2);
+}
+
 TEST_F(ScoringTest, AnAmendmentAWatchlistEntryOrANewRuleSetMakesScoresStale) {
     store(day(1), Part::originals);
     Rescorer rescorer(*db_, hs());
