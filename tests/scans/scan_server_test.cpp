@@ -113,13 +113,14 @@ protected:
             scoring_->notify(scan.vessel_call_ids);
             ++analysed_;
         });
-        ingest_->start();
+        // In the node's order: ingest's writer calls into the scan endpoint while both run.
         scans_->start();
+        ingest_->start();
     }
 
     void TearDown() override {
-        scans_->stop();
         ingest_->stop();
+        scans_->stop();
         scoring_->stop();
         fs::remove_all(dir_);
     }
