@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <signal.h>
 #include <sstream>
 #include <unistd.h>
 
@@ -61,6 +62,30 @@ void sync_directory(const fs::path& directory) {
 
 ImageStore::ImageStore(fs::path root) : root_(std::move(root)) {
     fs::create_directories(root_ / "tmp");
+}
+
+std::size_t ImageStore::remove_abandoned() const {
+    std::size_t removed = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_ / "tmp", ec)) {
+        // Named HASH.PID.COUNTER by put(); the writer's process id tells whether it may still
+        // be writing.
+        const std::string name = entry.path().filename().string();
+        const auto first = name.find('.');
+        const auto second = name.find('.', first == std::string::npos ? first : first + 1);
+        if (second == std::string::npos)
+            continue;
+        const std::string pid_text = name.substr(first + 1, second - first - 1);
+        if (pid_text.empty() || pid_text.size() > 9 ||
+            pid_text.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        const auto pid = static_cast<pid_t>(std::stol(pid_text));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        if (fs::remove(entry.path(), ec))
+            ++removed;
+    }
+    return removed;
 }
 
 fs::path ImageStore::path_of(const std::string& sha256) const {

@@ -31,6 +31,10 @@ public:
     /// Removes a stored file; for one written for input that was then refused.
     void remove(const std::string& sha256) const;
 
+    /// Removes the temporary files of processes that no longer run (a node killed while it
+    /// wrote an image) and returns how many.
+    std::size_t remove_abandoned() const;
+
     /// The bytes stored under `sha256`, verified. Throws ImageStoreError naming the hash when
     /// the file is missing or its content no longer hashes to its name.
     std::string get(const std::string& sha256) const;

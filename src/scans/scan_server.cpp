@@ -154,7 +154,8 @@ public:
 
     void start() {
         // Scans acknowledged but not analysed when the node last stopped (killed, or stopped
-        // past the grace period) are analysed again, before anything new arrives.
+        // past the grace period) are analysed again, before anything new arrives, and the
+        // temporary image files of a node killed while writing are removed.
         push_writer(ResumeAnalyses{});
         writer_ = std::thread([this] { run_writer(); });
         for (int idx = 0; idx < std::max(1, options_.workers); ++idx)
@@ -639,6 +640,9 @@ private:
     }
 
     void resume_analyses(ScanStore& store) {
+        if (const auto removed = images_.remove_abandoned(); removed > 0)
+            log::info("", "removed " + std::to_string(removed) +
+                              " temporary image files left by a node that stopped while writing");
         std::vector<std::int64_t> rows;
         {
             storage::Statement open(database_, "SELECT s.id FROM scans s WHERE NOT EXISTS "

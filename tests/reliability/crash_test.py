@@ -511,6 +511,8 @@ def run(binary, data_dir, cycles, seed):
         check(node.stop() == 0, f"the node did not stop cleanly:\n{node.log_tail()}")
         check(peer.stop() == 0, f"the peer did not stop cleanly:\n{peer.log_tail()}")
         counts = verify_store(node, traffic, files, full=True)
+        # The last start removed what earlier kills left mid-write; nothing killed it since.
+        check(counts["temporary"] == 0, f"{counts['temporary']} temporary image files remain")
         verify_store_peer(peer)
         duration = time.monotonic() - started
         per_cycle = sum(cycle_times) / max(len(cycle_times), 1)

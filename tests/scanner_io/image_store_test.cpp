@@ -64,5 +64,20 @@ TEST_F(ImageStoreTest, RefusesNamesThatAreNotHashes) {
     EXPECT_THROW(store.get("abc"), ImageStoreError);
 }
 
+TEST_F(ImageStoreTest, RemovesOnlyTheTemporaryFilesOfProcessesThatNoLongerRun) {
+    const ImageStore store(root_);
+    // Above the kernel's largest process id (2^22), so no process has it.
+    const fs::path abandoned = root_ / "tmp" / (std::string(kAbc) + ".999999999.0");
+    const fs::path own =
+        root_ / "tmp" / (std::string(kAbc) + "." + std::to_string(::getpid()) + ".0");
+    const fs::path other = root_ / "tmp" / "notes.txt";
+    for (const auto& path : {abandoned, own, other})
+        std::ofstream(path) << "partial";
+    EXPECT_EQ(store.remove_abandoned(), 1u);
+    EXPECT_FALSE(fs::exists(abandoned));
+    EXPECT_TRUE(fs::exists(own));
+    EXPECT_TRUE(fs::exists(other));
+}
+
 } // namespace
 } // namespace portscreen::scanner_io
