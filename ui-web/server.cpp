@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include "beast_request.hpp"
 #include "common/log.hpp"
 #include "event_hub.hpp"
 
@@ -135,21 +136,7 @@ private:
             return fail(ec);
         const auto& message = parser_->get();
         keep_alive_ = message.keep_alive();
-        Request request;
-        request.method = std::string(message.method_string());
-        request.target = std::string(message.target());
-        const auto question = request.target.find('?');
-        request.path = request.target.substr(0, question);
-        if (question != std::string::npos)
-            request.query = parse_query(std::string_view(request.target).substr(question + 1));
-        for (const auto& field : message) {
-            std::string name(field.name_string());
-            for (auto& c : name)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            request.headers.emplace_back(std::move(name), std::string(field.value()));
-        }
-        request.body = message.body();
-        request.peer = peer_;
+        const Request request = to_request(message, peer_);
         Response response;
         try {
             response = shared_.handler(request);

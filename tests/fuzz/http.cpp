@@ -1,7 +1,8 @@
 // HTTP requests as the web server handles them: the raw bytes go through Beast's request parser
 // with the limits server.cpp sets (16 KiB of headers; the body limit chosen by path once the
-// headers are in, uploads larger), become a `Request` as server.cpp builds it, and go to the
-// node's real `Api` over a real node database made once at start, with one user of each role.
+// headers are in, uploads larger), become a `Request` through the server's own to_request(),
+// and go to the node's real `Api` over a real node database made once at start, with one user
+// of each role.
 // Several requests may follow one another in the input, as on a kept-alive connection.
 //
 // Input: [session byte][raw HTTP bytes]. The session byte '0' to '3' sends the cookie and CSRF
@@ -20,6 +21,7 @@
 #include "accounts/sessions.hpp"
 #include "accounts/users.hpp"
 #include "api.hpp"
+#include "beast_request.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "event_hub.hpp"
@@ -32,7 +34,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -79,26 +80,6 @@ bool skipped(const ui_web::Request& request) {
     return request.path == "/api/login" || request.path == "/api/logout" ||
            request.path == "/api/users" || request.path.ends_with("/disable") ||
            ui_web::Api::is_upload(request.method, request.path);
-}
-
-/// The request as server.cpp's Connection::on_read builds it from the parsed message.
-ui_web::Request to_request(const http::request<http::string_body>& message) {
-    ui_web::Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    const auto question = request.target.find('?');
-    request.path = request.target.substr(0, question);
-    if (question != std::string::npos)
-        request.query = ui_web::parse_query(std::string_view(request.target).substr(question + 1));
-    for (const auto& field : message) {
-        std::string name(field.name_string());
-        for (auto& c : name)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        request.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    request.body = message.body();
-    request.peer = "127.0.0.1";
-    return request;
 }
 
 void add_session(ui_web::Request& request, std::uint8_t session_byte) {
@@ -169,7 +150,7 @@ bool one_request(std::string_view& bytes, std::uint8_t session_byte) {
     while (!parser.is_done())
         if (!put())
             return false;
-    auto request = to_request(parser.get());
+    auto request = ui_web::to_request(parser.get(), "127.0.0.1");
     add_session(request, session_byte);
     if (!skipped(request))
         handle(std::move(request));
