@@ -154,46 +154,55 @@ def take_replies(window, record):
     window.replies.clear()
 
 
-def load_manifests(context, node, traffic, stop, resend):
-    """Keeps up to 8 manifests in flight until `stop`; first resends what was never ACKed."""
-    window = Window(context, node.ingest, size=8)
+def keep_in_flight(window, stop, resend, stored, new, answered):
+    """Keeps the window full until `stop`: first what was never ACKed (`stored(id)` gives its
+    frames), then new messages (`new()` gives an id and frames)."""
     try:
         backlog = list(resend)
         while not stop.is_set():
             if backlog:
-                message_id = backlog.pop(0)
-                content_type, payload, _ = traffic.messages[message_id]
+                key = backlog.pop(0)
+                frames = stored(key)
             else:
-                message_id, (content_type, payload, _) = traffic.new_message()
-            frames = [message_id.encode(), content_type.encode(), payload]
-            while not stop.is_set() and not window.send(message_id, frames, wait_ms=100):
+                key, frames = new()
+            while not stop.is_set() and not window.send(key, frames, wait_ms=100):
                 pass
-            take_replies(window, traffic.answered_manifest)
+            take_replies(window, answered)
     finally:
         # Replies the node sent before it died count: they are ACKs like any other.
-        take_replies(window, traffic.answered_manifest)
+        take_replies(window, answered)
         window.close()
+
+
+def load_manifests(context, node, traffic, stop, resend):
+    """Keeps up to 8 manifests in flight until `stop`; first resends what was never ACKed."""
+    def frames(message_id, content_type, payload):
+        return [message_id.encode(), content_type.encode(), payload]
+
+    def stored(message_id):
+        content_type, payload, _ = traffic.messages[message_id]
+        return frames(message_id, content_type, payload)
+
+    def new():
+        message_id, (content_type, payload, _) = traffic.new_message()
+        return message_id, frames(message_id, content_type, payload)
+
+    keep_in_flight(Window(context, node.ingest, size=8), stop, resend, stored, new,
+                   traffic.answered_manifest)
 
 
 def load_scans(context, node, traffic, stop, resend):
     """Keeps up to 4 scans in flight until `stop`; first resends what was never ACKed."""
-    window = Window(context, node.scans, size=4)
-    try:
-        backlog = list(resend)
-        while not stop.is_set():
-            if backlog:
-                scan_id = backlog.pop(0)
-                header, images = traffic.scans[scan_id]
-            else:
-                scan_id, header, images = traffic.new_scan()
-            while not stop.is_set() and not window.send(scan_id, [header, *images],
-                                                        wait_ms=100):
-                pass
-            take_replies(window, traffic.answered_scan)
-    finally:
-        # Replies the node sent before it died count: they are ACKs like any other.
-        take_replies(window, traffic.answered_scan)
-        window.close()
+    def stored(scan_id):
+        header, images = traffic.scans[scan_id]
+        return [header, *images]
+
+    def new():
+        scan_id, header, images = traffic.new_scan()
+        return scan_id, [header, *images]
+
+    keep_in_flight(Window(context, node.scans, size=4), stop, resend, stored, new,
+                   traffic.answered_scan)
 
 
 class Sharing:
