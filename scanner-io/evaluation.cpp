@@ -24,10 +24,13 @@ std::uint64_t mix_seed(std::uint64_t value) {
 
 /// What one scan of the set gave.
 struct Outcome {
+    std::uint64_t seed = 0;
     ScanScenario scenario;
+    CargoClass declared = CargoClass::unknown;
     std::string detail;
     std::vector<AnomalyRegion> truth;
     bool loaded = false;
+    double load_score = 0;
     double anomaly_score = 0;
     std::vector<AnomalyRegion> anomalies;
     std::optional<double> mass_ratio;
@@ -67,6 +70,23 @@ double threshold_for(std::vector<double> clean, double share) {
     return allowed < clean.size() ? clean[allowed] : 0.0;
 }
 
+/// A region above `threshold` overlaps where the concealment is.
+bool localised(const Outcome& outcome, double threshold) {
+    return std::any_of(outcome.anomalies.begin(), outcome.anomalies.end(), [&](const auto& region) {
+        return region.score > threshold &&
+               std::any_of(outcome.truth.begin(), outcome.truth.end(),
+                           [&](const auto& truth) { return overlaps(region, truth); });
+    });
+}
+
+const char* group_of(const ScanScenario& s) {
+    if (s.declared_empty)
+        return !s.empty || s.concealment != Concealment::none ? "empty_but_loaded" : "empty";
+    if (s.empty)
+        return "empty"; // not in the evaluation's mix
+    return s.concealment == Concealment::none ? "clean" : concealment_kind(s.concealment);
+}
+
 double share_above(const std::vector<double>& scores, double threshold) {
     if (scores.empty())
         return 0;
@@ -97,10 +117,13 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
             const SimulatedScan simulated =
                 simulate_scan(outcome.scenario, seed, options.width, options.height);
             const auto t1 = std::chrono::steady_clock::now();
-            const ScanAnalysis analysis = analyse_scan(
-                simulated.scan,
-                declaration_for(outcome.scenario, simulated.rendered_cargo_mass_kg, seed));
+            const Declaration declared =
+                declaration_for(outcome.scenario, simulated.rendered_cargo_mass_kg, seed);
+            const ScanAnalysis analysis = analyse_scan(simulated.scan, declared);
             const auto t2 = std::chrono::steady_clock::now();
+            outcome.seed = seed;
+            outcome.declared = declared.cargo;
+            outcome.load_score = analysis.load_score;
             outcome.truth = simulated.truth;
             outcome.detail = simulated.concealment_detail;
             outcome.loaded = analysis.loaded;
@@ -179,23 +202,16 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
         KindFigures figures;
         figures.kind = std::move(name);
         std::vector<double> scores;
-        int localised = 0;
+        int found = 0;
         for (const Outcome* outcome : group) {
             scores.push_back(outcome->anomaly_score);
-            const bool found = std::any_of(
-                outcome->anomalies.begin(), outcome->anomalies.end(), [&](const auto& region) {
-                    return region.score > report.threshold_5pct &&
-                           std::any_of(outcome->truth.begin(), outcome->truth.end(),
-                                       [&](const auto& truth) { return overlaps(region, truth); });
-                });
-            localised += found ? 1 : 0;
+            found += localised(*outcome, report.threshold_5pct) ? 1 : 0;
         }
         figures.count = static_cast<int>(scores.size());
         figures.detection_at_1pct_fa = share_above(scores, report.threshold_1pct);
         figures.detection_at_5pct_fa = share_above(scores, report.threshold_5pct);
         figures.localised_at_5pct_fa =
-            scores.empty() ? 0.0
-                           : static_cast<double>(localised) / static_cast<double>(scores.size());
+            scores.empty() ? 0.0 : static_cast<double>(found) / static_cast<double>(scores.size());
         return figures;
     };
     std::vector<double> all_concealed, dense_concealed;
@@ -223,6 +239,32 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
         std::sort(ratios.begin(), ratios.end());
         report.median_mass_ratio = ratios[ratios.size() / 2];
     }
+    std::map<std::string, int> false_alarms;
+    for (std::size_t idx = 0; idx < outcomes.size(); ++idx) {
+        const Outcome& outcome = outcomes[idx];
+        ScanOutcome scan;
+        scan.index = static_cast<int>(idx);
+        scan.scan_seed = outcome.seed;
+        scan.group = group_of(outcome.scenario);
+        scan.detail = outcome.detail;
+        scan.length_ft = outcome.scenario.length_ft;
+        scan.cargo = outcome.scenario.empty ? CargoClass::unknown : outcome.scenario.cargo;
+        scan.declared = outcome.declared;
+        scan.loaded = outcome.loaded;
+        scan.load_score = outcome.load_score;
+        scan.anomaly_score = outcome.anomaly_score;
+        if (!outcome.anomalies.empty())
+            scan.strongest = outcome.anomalies.front();
+        scan.truth = outcome.truth;
+        scan.flagged_5pct = outcome.anomaly_score > report.threshold_5pct;
+        scan.localised_5pct = localised(outcome, report.threshold_5pct);
+        if (scan.group == "clean" && scan.flagged_5pct)
+            ++false_alarms[scan.strongest->kind + " in " + cargo_class_name(scan.declared)];
+        report.scans.push_back(std::move(scan));
+    }
+    report.false_alarms_5pct.assign(false_alarms.begin(), false_alarms.end());
+    std::stable_sort(report.false_alarms_5pct.begin(), report.false_alarms_5pct.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;

@@ -3,7 +3,9 @@
 #include "simulate.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 /// Measures the scan analysis on a labelled set of simulated scans: empty-container verification
@@ -37,6 +39,25 @@ struct EmptyLoadFigures {
     std::string kind; ///< "few_items", "partial", "compartment"
     int count = 0;
     int detected = 0;
+};
+
+/// One scan of the set as the analysis saw it: what was missed and what raised a false alarm.
+struct ScanOutcome {
+    int index = 0;
+    std::uint64_t scan_seed = 0; ///< simulate_scan's seed for this scan
+    /// "empty", "empty_but_loaded", "clean", or the concealment kind ("dense_object", ...)
+    std::string group;
+    std::string detail; ///< what was hidden ("steel", "front_wall", ...), empty for none
+    int length_ft = 40;
+    CargoClass cargo = CargoClass::unknown;    ///< what was loaded
+    CargoClass declared = CargoClass::unknown; ///< what the manifest said
+    bool loaded = false;
+    double load_score = 0;
+    double anomaly_score = 0;
+    std::optional<AnomalyRegion> strongest; ///< the strongest anomaly region, if any
+    std::vector<AnomalyRegion> truth;       ///< where the concealment is
+    bool flagged_5pct = false;              ///< anomaly_score above the 5% threshold
+    bool localised_5pct = false;            ///< a region above that threshold overlaps the truth
 };
 
 struct ImageEvaluation {
@@ -75,6 +96,10 @@ struct ImageEvaluation {
     /// The same by what was hidden ("dense_object/steel", "wall_compartment/front_wall", ...).
     std::vector<KindFigures> details;
 
+    /// False alarms at the 5% budget by the strongest region's kind and the declared cargo
+    /// class ("dense_object in organic", ...), most first.
+    std::vector<std::pair<std::string, int>> false_alarms_5pct;
+
     // Other checks on loaded scans.
     double median_mass_ratio = 0;       ///< implied / declared cargo mass, loaded clean scans
     int density_inconsistent_clean = 0; ///< clean loaded scans flagged inconsistent
@@ -82,6 +107,8 @@ struct ImageEvaluation {
     double seconds = 0;
     double simulate_ms = 0; ///< mean per scan (one thread)
     double analyse_ms = 0;  ///< mean per scan (one thread)
+
+    std::vector<ScanOutcome> scans; ///< in index order
 };
 
 /// Generates `count` scans from `seed` (scan i from a seed derived from both, so the figures do

@@ -1,6 +1,7 @@
 #include "eval/cli.hpp"
 
 #include "common/args.hpp"
+#include "common/durable_file.hpp"
 #include "eval/kcs_protocol.hpp"
 #include "evaluation.hpp"
 
@@ -12,7 +13,8 @@
 namespace portscreen::eval {
 
 const char* const kHelp = R"(usage: portscreen eval kcs DIR [--seed S] [--json]
-       portscreen eval images [--seed S] [--count N] [--threads T] [--width W] [--height H] [--json]
+       portscreen eval images [--seed S] [--count N] [--threads T] [--width W] [--height H]
+                              [--scans FILE] [--json]
 
 kcs: runs the published protocol of the KCS synthetic customs import declarations (Jeong et al.
 2022) on the files df_syn_{train,valid,test}_eng.csv in DIR. Fits the declaration features and
@@ -31,13 +33,17 @@ mixed cargo, 30% wall, 30% floor compartments; the rest loaded and clean), analy
 its declaration and reports empty-container verification (detection of the loaded ones and false
 alarms on the truly empty ones, at the analysis's own decision) and hidden-object detection at
 1% and 5% false alarms on clean loaded scans (thresholds from the anomaly-score ROC), overall,
-by kind and by what was hidden. With --json it prints one JSON object only.
+by kind and by what was hidden, and which detector raised the false alarms at 5%. With --json
+it prints one JSON object only.
 
   --seed S      default 1
   --count N     scans, default 1000
   --threads T   default 2
   --width W     pixels along the scan, default 6000 (spacing follows: 14.4 m field)
   --height H    pixels down the detector, default 1200
+  --scans FILE  also writes one CSV row per scan: its group, what was hidden and where, the
+                cargo loaded and declared, the analysis's scores and strongest region, and
+                whether it is above the 5% threshold (a false alarm when the load is clean)
 )";
 
 namespace {
@@ -103,6 +109,9 @@ nlohmann::json report_json(const scanner_io::ImageEvaluation& report) {
         details[figures.kind] = kind_json(figures);
     for (const auto& figures : report.empty_loads)
         empty_loads[figures.kind] = {{"count", figures.count}, {"detected", figures.detected}};
+    nlohmann::json false_alarms = nlohmann::json::object();
+    for (const auto& [cause, count] : report.false_alarms_5pct)
+        false_alarms[cause] = count;
     return {
         {"seed", report.seed},
         {"count", report.count},
@@ -127,12 +136,44 @@ nlohmann::json report_json(const scanner_io::ImageEvaluation& report) {
         {"dense_detection_at_5pct_fa", report.dense_detection_at_5pct_fa},
         {"kinds", kinds},
         {"details", details},
+        {"false_alarms_5pct", false_alarms},
         {"median_mass_ratio", report.median_mass_ratio},
         {"density_inconsistent_clean", report.density_inconsistent_clean},
         {"seconds", report.seconds},
         {"simulate_ms_per_scan", report.simulate_ms},
         {"analyse_ms_per_scan", report.analyse_ms},
     };
+}
+
+/// The scans of the set, one CSV row each.
+std::string scans_csv(const scanner_io::ImageEvaluation& report) {
+    std::string out = "index,scan_seed,group,detail,length_ft,cargo,declared_cargo,loaded,"
+                      "load_score,anomaly_score,strongest_kind,strongest_score,strongest_x,"
+                      "strongest_y,strongest_width,strongest_height,truth_x,truth_y,truth_width,"
+                      "truth_height,flagged_5pct,localised_5pct\n";
+    const auto box = [](const scanner_io::AnomalyRegion* region) {
+        if (!region)
+            return std::string(",,,");
+        return std::to_string(region->x) + ',' + std::to_string(region->y) + ',' +
+               std::to_string(region->width) + ',' + std::to_string(region->height);
+    };
+    char scores[64];
+    for (const auto& scan : report.scans) {
+        const scanner_io::AnomalyRegion* strongest = scan.strongest ? &*scan.strongest : nullptr;
+        std::snprintf(scores, sizeof scores, "%.4f,%.4f,", scan.load_score, scan.anomaly_score);
+        out += std::to_string(scan.index) + ',' + std::to_string(scan.scan_seed) + ',' +
+               scan.group + ',' + scan.detail + ',' + std::to_string(scan.length_ft) + ',' +
+               scanner_io::cargo_class_name(scan.cargo) + ',' +
+               scanner_io::cargo_class_name(scan.declared) + ',' + (scan.loaded ? "1," : "0,") +
+               scores + (strongest ? strongest->kind : "") + ',';
+        if (strongest) {
+            std::snprintf(scores, sizeof scores, "%.4f", strongest->score);
+            out += scores;
+        }
+        out += ',' + box(strongest) + ',' + box(scan.truth.empty() ? nullptr : &scan.truth[0]) +
+               ',' + (scan.flagged_5pct ? "1," : "0,") + (scan.localised_5pct ? "1\n" : "0\n");
+    }
+    return out;
 }
 
 void print_kind(const scanner_io::KindFigures& figures) {
@@ -142,7 +183,7 @@ void print_kind(const scanner_io::KindFigures& figures) {
 }
 
 int run_images(const std::vector<std::string>& argv) {
-    Args args(argv, {"seed", "count", "threads", "width", "height"}, {"json"});
+    Args args(argv, {"seed", "count", "threads", "width", "height", "scans"}, {"json"});
     if (!args.positional().empty())
         throw std::invalid_argument("images takes no positional argument, got " +
                                     args.positional()[0]);
@@ -153,6 +194,8 @@ int run_images(const std::vector<std::string>& argv) {
     options.width = static_cast<int>(args.number_or("width", 6'000, 200, 20'000));
     options.height = static_cast<int>(args.number_or("height", 1'200, 50, 5'000));
     const auto report = scanner_io::evaluate_images(options);
+    if (const auto path = args.get("scans"))
+        write_file_durably(*path, scans_csv(report));
     if (args.flag("json")) {
         std::printf("%s\n", report_json(report).dump().c_str());
         return 0;
@@ -183,6 +226,10 @@ int run_images(const std::vector<std::string>& argv) {
         print_kind(figures);
     for (const auto& figures : report.details)
         print_kind(figures);
+    std::printf("false alarms at 5%% by the strongest region:%s\n",
+                report.false_alarms_5pct.empty() ? " none" : "");
+    for (const auto& [cause, count] : report.false_alarms_5pct)
+        std::printf("  %-32s %5d\n", cause.c_str(), count);
     std::printf("median implied / declared cargo mass on clean loads %.3f; %d clean loads "
                 "flagged inconsistent\n",
                 report.median_mass_ratio, report.density_inconsistent_clean);

@@ -9,6 +9,7 @@ line.
 usage: scan_client_test.py PORTSCREEN_BINARY TEST_DATA_DIR
 """
 
+import csv
 import json
 import pathlib
 import shutil
@@ -224,6 +225,25 @@ class ScanProtocolTest(unittest.TestCase):
                                str(folder / "scan-00001-low.png"))
         self.assertEqual(sent.returncode, 0, sent.stdout + sent.stderr)
         self.assertIn("ACK  " + labels[0]["scan_id"], sent.stdout)
+
+    def test_5c_the_image_evaluation_lists_every_scan(self):
+        listing = pathlib.Path(self.workdir.name) / "scans.csv"
+        run = self.portscreen("eval", "images", "--seed", "5", "--count", "12", "--width", "800",
+                              "--height", "200", "--scans", str(listing), "--json")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        report = json.loads(run.stdout)
+        with listing.open(newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([int(row["index"]) for row in rows], list(range(12)))
+        clean = [row for row in rows if row["group"] == "clean"]
+        self.assertEqual(len(clean), report["clean_loaded"])
+        concealed = [row for row in rows if row["group"] in report["kinds"]]
+        self.assertEqual(len(concealed), report["concealed"])
+        for row in concealed:
+            self.assertNotEqual(row["truth_width"], "", row)
+        flagged = sum(row["flagged_5pct"] == "1" for row in clean)
+        self.assertEqual(flagged, sum(report["false_alarms_5pct"].values()))
+        self.assertAlmostEqual(flagged / len(clean), report["false_alarm_5pct"])
 
     def test_6_node_stops_cleanly(self):
         self.node.send_signal(signal.SIGTERM)

@@ -375,6 +375,34 @@ TEST(ImageEvaluation, ReportIsConsistent) {
     EXPECT_GE(report.threshold_1pct, report.threshold_5pct);
     EXPECT_GT(report.simulate_ms, 0);
     EXPECT_GT(report.analyse_ms, 0);
+    // Every scan is listed once, in its group, and the false alarms are the flagged clean ones.
+    ASSERT_EQ(report.scans.size(), 12U);
+    int clean = 0, concealed = 0, empty = 0, flagged_clean = 0;
+    for (std::size_t i = 0; i < report.scans.size(); ++i) {
+        const ScanOutcome& scan = report.scans[i];
+        EXPECT_EQ(scan.index, static_cast<int>(i));
+        EXPECT_EQ(scan.flagged_5pct, scan.anomaly_score > report.threshold_5pct);
+        EXPECT_TRUE(!scan.localised_5pct || scan.flagged_5pct);
+        if (scan.group == "clean") {
+            ++clean;
+            flagged_clean += scan.flagged_5pct ? 1 : 0;
+            EXPECT_TRUE(scan.truth.empty());
+        } else if (scan.group == "empty" || scan.group == "empty_but_loaded") {
+            ++empty;
+        } else {
+            ++concealed;
+            EXPECT_FALSE(scan.truth.empty()) << scan.group;
+            EXPECT_FALSE(scan.detail.empty()) << scan.group;
+        }
+    }
+    EXPECT_EQ(clean, report.clean_loaded);
+    EXPECT_EQ(concealed, report.concealed);
+    EXPECT_EQ(empty, report.declared_empty);
+    EXPECT_DOUBLE_EQ(report.false_alarm_5pct, static_cast<double>(flagged_clean) / clean);
+    int false_alarms = 0;
+    for (const auto& [cause, count] : report.false_alarms_5pct)
+        false_alarms += count;
+    EXPECT_EQ(false_alarms, flagged_clean);
     // Threads share the work, not the figures.
     options.threads = 1;
     const auto single = evaluate_images(options);
