@@ -2,6 +2,7 @@
 
 #include "image.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -121,6 +122,53 @@ struct ScanAnalysis {
     bool density_inconsistent = false; ///< materials or density not those of the declared cargo
 };
 
-ScanAnalysis analyse_scan(const DualEnergyScan& scan, const Declaration& declared);
+/// What the dense-object detector measures of each candidate, in the order its model takes
+/// them: size; mean and peak of the high-energy top-hat; the stack's attenuation behind it and
+/// the total; the metal map's excess over its opening and the ring's dual-energy ratio; how
+/// peaked the top-hat is and whether the ring is organic goods; the metal map and its top-hat
+/// inside the box, in a 12 cm ring (mean, spread) and a 36 cm ring, and in the box's middle half;
+/// the metal map's high-pass noise; the excess over its noise at that attenuation and over the
+/// top-hat; and the cargo class declared (organic, mixed, unknown).
+inline constexpr std::array<const char*, 27> kDenseFeatureNames{
+    "area_cm2",
+    "width_mm",
+    "height_mm",
+    "hat_mean",
+    "hat_peak",
+    "stack",
+    "total",
+    "metal_excess",
+    "ring_ratio",
+    "peakiness",
+    "organic_ring",
+    "hat_metal_inside",
+    "hat_metal_ring",
+    "hat_metal_ring_sd",
+    "metal_inside",
+    "metal_ring",
+    "metal_ring_sd",
+    "metal_wide_ring",
+    "metal_wide_ring_sd",
+    "hat_metal_core",
+    "metal_core",
+    "metal_highpass",
+    "excess_z",
+    "excess_over_hat",
+    "declared_organic",
+    "declared_mixed",
+    "declared_unknown",
+};
+
+/// The dense-object candidates of a scan with their measurements: what the detector's model is
+/// trained on.
+struct DenseCandidates {
+    std::vector<float> features; ///< row-major, kDenseFeatureNames.size() values per candidate
+    std::vector<PixelBox> boxes; ///< full-resolution pixels, one per candidate
+};
+
+/// Analyses a scan against its declaration. With `candidates`, also appends every dense-object
+/// candidate's measurements and box to it.
+ScanAnalysis analyse_scan(const DualEnergyScan& scan, const Declaration& declared,
+                          DenseCandidates* candidates = nullptr);
 
 } // namespace portscreen::scanner_io

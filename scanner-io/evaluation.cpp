@@ -1,10 +1,13 @@
 #include "evaluation.hpp"
 
+#include "gbt_model.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -95,7 +98,116 @@ double share_above(const std::vector<double>& scores, double threshold) {
     return static_cast<double>(above) / static_cast<double>(scores.size());
 }
 
+/// Runs `work` on `threads` threads, this one among them, and returns when all are done.
+void run_on_threads(int threads, const std::function<void()>& work) {
+    std::vector<std::jthread> pool;
+    for (int t = 1; t < threads; ++t)
+        pool.emplace_back(work);
+    work();
+}
+
+/// Scan `index` of the labelled set of `seed`: what evaluate_images and the trainer both see.
+std::uint64_t scan_seed(std::uint64_t seed, int index) {
+    return mix_seed(seed * 1'000'003ULL + static_cast<std::uint64_t>(index));
+}
+
+/// The labelled candidates of the sets of `seeds`, generated on `threads` threads.
+struct LabelledCandidates {
+    profiling::FeatureMatrix features;
+    std::vector<float> labels;
+};
+
+LabelledCandidates labelled_candidates(const std::vector<std::uint64_t>& seeds,
+                                       const DenseTrainingOptions& options) {
+    const int total = static_cast<int>(seeds.size()) * options.count;
+    std::vector<DenseCandidates> found(static_cast<std::size_t>(total));
+    std::vector<std::vector<float>> labels(found.size());
+    std::atomic<int> next{0};
+    const auto work = [&] {
+        for (int job = next++; job < total; job = next++) {
+            const std::uint64_t seed = scan_seed(
+                seeds[static_cast<std::size_t>(job / options.count)], job % options.count);
+            const ScanScenario scenario = random_scenario(seed, options.mix);
+            const bool clean = !scenario.declared_empty && !scenario.empty &&
+                               scenario.concealment == Concealment::none;
+            if (!clean && scenario.concealment != Concealment::dense_object)
+                continue;
+            const SimulatedScan simulated =
+                simulate_scan(scenario, seed, options.width, options.height);
+            if (!clean && (scenario.declared_empty || simulated.concealment_detail == "drugs"))
+                continue;
+            DenseCandidates& candidates = found[static_cast<std::size_t>(job)];
+            analyse_scan(simulated.scan,
+                         declaration_for(scenario, simulated.rendered_cargo_mass_kg, seed),
+                         &candidates);
+            auto& label = labels[static_cast<std::size_t>(job)];
+            for (const PixelBox& box : candidates.boxes) {
+                const AnomalyRegion region{box.x, box.y, box.width, box.height, 0, ""};
+                const bool on_object = std::any_of(
+                    simulated.truth.begin(), simulated.truth.end(),
+                    [&](const AnomalyRegion& truth) { return overlaps(region, truth); });
+                label.push_back(clean ? 0.0F : on_object ? 1.0F : -1.0F);
+            }
+        }
+    };
+    run_on_threads(options.threads, work);
+    LabelledCandidates out;
+    out.features.names.assign(kDenseFeatureNames.begin(), kDenseFeatureNames.end());
+    const std::size_t width = kDenseFeatureNames.size();
+    for (std::size_t job = 0; job < found.size(); ++job) {
+        for (std::size_t row = 0; row < labels[job].size(); ++row) {
+            if (labels[job][row] < 0)
+                continue; // beside a hidden object in its scan: neither label fits
+            const auto first =
+                found[job].features.begin() + static_cast<std::ptrdiff_t>(row * width);
+            out.features.values.insert(out.features.values.end(), first,
+                                       first + static_cast<std::ptrdiff_t>(width));
+            ++out.features.rows;
+            out.labels.push_back(labels[job][row]);
+        }
+    }
+    return out;
+}
+
 } // namespace
+
+DenseTraining train_dense_object_model(const DenseTrainingOptions& options) {
+    if (options.train_seeds.empty())
+        throw std::invalid_argument("training the dense-object model needs a training seed");
+    if (options.count < 1)
+        throw std::invalid_argument("training needs a count of at least 1, not " +
+                                    std::to_string(options.count));
+    if (options.threads < 1)
+        throw std::invalid_argument("training needs at least 1 thread, not " +
+                                    std::to_string(options.threads));
+    const auto started = std::chrono::steady_clock::now();
+    const LabelledCandidates train = labelled_candidates(options.train_seeds, options);
+    const LabelledCandidates validation = labelled_candidates(options.validation_seeds, options);
+    // Shallow trees and subsampling: the candidates of one scan are alike, so there are far
+    // fewer independent examples than rows.
+    profiling::GbtParams params;
+    params.max_depth = 4;
+    params.learning_rate = 0.1;
+    params.max_rounds = 800;
+    params.subsample = 0.8;
+    params.colsample_bytree = 0.8;
+    params.min_child_weight = 5;
+    params.threads = options.threads;
+    const profiling::GbtModel model = profiling::GbtModel::train(
+        {&train.features, train.labels}, params, {&validation.features, validation.labels});
+    DenseTraining out;
+    out.scans = static_cast<int>(options.train_seeds.size() + options.validation_seeds.size()) *
+                options.count;
+    out.train_candidates = static_cast<int>(train.features.rows);
+    out.train_positives =
+        static_cast<int>(std::count(train.labels.begin(), train.labels.end(), 1.0F));
+    out.validation_candidates = static_cast<int>(validation.features.rows);
+    out.rounds = model.rounds();
+    out.validation_logloss = model.best_score();
+    out.model = model.serialize();
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+}
 
 ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
     if (options.count < 1)
@@ -109,8 +221,7 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
     std::atomic<int> next{0};
     const auto work = [&] {
         for (int idx = next++; idx < options.count; idx = next++) {
-            const std::uint64_t seed =
-                mix_seed(options.seed * 1'000'003ULL + static_cast<std::uint64_t>(idx));
+            const std::uint64_t seed = scan_seed(options.seed, idx);
             Outcome& outcome = outcomes[static_cast<std::size_t>(idx)];
             outcome.scenario = random_scenario(seed, options.mix);
             const auto t0 = std::chrono::steady_clock::now();
@@ -135,12 +246,7 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
             outcome.analyse_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
         }
     };
-    {
-        std::vector<std::jthread> pool;
-        for (int t = 1; t < options.threads; ++t)
-            pool.emplace_back(work);
-        work();
-    }
+    run_on_threads(options.threads, work);
 
     ImageEvaluation report;
     report.seed = options.seed;

@@ -111,6 +111,36 @@ struct ImageEvaluation {
     std::vector<ScanOutcome> scans; ///< in index order
 };
 
+/// What the dense-object model is trained on: the labelled sets of `train_seeds` (the same
+/// scans `evaluate_images` generates from those seeds), with early stopping on those of
+/// `validation_seeds`.
+struct DenseTrainingOptions {
+    std::vector<std::uint64_t> train_seeds;
+    std::vector<std::uint64_t> validation_seeds;
+    int count = 1'000; ///< scans per seed
+    int threads = 2;
+    int width = 6'000;
+    int height = 1'200;
+    ScenarioMix mix = ImageEvaluationOptions{}.mix;
+};
+
+struct DenseTraining {
+    int scans = 0;            ///< scans generated, both parts
+    int train_candidates = 0; ///< labelled candidates trained on
+    int train_positives = 0;  ///< of them, on a hidden steel, lead or dense inorganic object
+    int validation_candidates = 0;
+    int rounds = 0; ///< trees kept (early stopping)
+    double validation_logloss = 0;
+    std::vector<std::uint8_t> model; ///< XGBoost JSON, for models/dense_objects.json
+    double seconds = 0;
+};
+
+/// Trains the dense-object model. A candidate is labelled 1 when its box overlaps a hidden
+/// steel, lead or dense inorganic object, 0 when its scan is a clean load; candidates of other
+/// scans (declared empty, walls, floors, packed drugs) are left out. Throws
+/// std::invalid_argument for no training seed, a count below 1 or threads below 1.
+DenseTraining train_dense_object_model(const DenseTrainingOptions& options);
+
 /// Generates `count` scans from `seed` (scan i from a seed derived from both, so the figures do
 /// not depend on the number of threads), analyses each against its declaration and computes the
 /// figures. Throws std::invalid_argument for a count below 1 or threads below 1.

@@ -15,6 +15,8 @@ namespace portscreen::eval {
 const char* const kHelp = R"(usage: portscreen eval kcs DIR [--seed S] [--json]
        portscreen eval images [--seed S] [--count N] [--threads T] [--width W] [--height H]
                               [--scans FILE] [--json]
+       portscreen eval train-dense-objects --train A-B [--validation C-D] [--count N]
+                              [--threads T] --out FILE
 
 kcs: runs the published protocol of the KCS synthetic customs import declarations (Jeong et al.
 2022) on the files df_syn_{train,valid,test}_eng.csv in DIR. Fits the declaration features and
@@ -44,6 +46,14 @@ it prints one JSON object only.
   --scans FILE  also writes one CSV row per scan: its group, what was hidden and where, the
                 cargo loaded and declared, the analysis's scores and strongest region, and
                 whether it is above the 5% threshold (a false alarm when the load is clean)
+
+train-dense-objects: trains the dense-object detector's model on the labelled sets of seeds A to
+B (the scans `eval images` generates from them), stopping early on those of seeds C to D, and
+writes it to FILE (XGBoost JSON). The library builds in scanner-io/models/dense_objects.json:
+train with seeds that `eval images` is not then run on.
+
+  --count N     scans per seed, default 1000
+  --threads T   default 2
 )";
 
 namespace {
@@ -236,9 +246,63 @@ int run_images(const std::vector<std::string>& argv) {
     return 0;
 }
 
+/// "A-B" or "A": the seeds from A to B.
+std::vector<std::uint64_t> seed_range(const std::string& option, const std::string& text) {
+    const auto dash = text.find('-');
+    const auto number = [&](const std::string& part) {
+        std::size_t used = 0;
+        unsigned long long value = 0;
+        try {
+            value = std::stoull(part, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (part.empty() || used != part.size() || part[0] == '-' || part[0] == '+')
+            throw std::invalid_argument("--" + option + " takes seeds A-B, not '" + text + "'");
+        return static_cast<std::uint64_t>(value);
+    };
+    const std::uint64_t first = number(text.substr(0, dash));
+    const std::uint64_t last = dash == std::string::npos ? first : number(text.substr(dash + 1));
+    if (last < first || last - first >= 1'000)
+        throw std::invalid_argument(
+            "--" + option + " takes at most 1000 seeds A-B with A <= B, not '" + text + "'");
+    std::vector<std::uint64_t> seeds;
+    for (std::uint64_t seed = first; seed <= last; ++seed)
+        seeds.push_back(seed);
+    return seeds;
+}
+
+int run_train_dense_objects(const std::vector<std::string>& argv) {
+    Args args(argv, {"train", "validation", "count", "threads", "out"}, {});
+    if (!args.positional().empty())
+        throw std::invalid_argument("train-dense-objects takes no positional argument, got " +
+                                    args.positional()[0]);
+    const auto train = args.get("train");
+    const auto out = args.get("out");
+    if (!train || !out)
+        throw std::invalid_argument("train-dense-objects needs --train A-B and --out FILE");
+    scanner_io::DenseTrainingOptions options;
+    options.train_seeds = seed_range("train", *train);
+    if (const auto validation = args.get("validation"))
+        options.validation_seeds = seed_range("validation", *validation);
+    options.count = static_cast<int>(args.number_or("count", 1'000, 1, 1'000'000));
+    options.threads = static_cast<int>(args.number_or("threads", 2, 1, 64));
+    const auto trained = scanner_io::train_dense_object_model(options);
+    write_file_durably(*out, std::string_view(reinterpret_cast<const char*>(trained.model.data()),
+                                              trained.model.size()));
+    std::printf("%d scans in %.0f s; trained on %d candidates (%d on a hidden object), "
+                "%d validation candidates; %d trees, validation log loss %.4f; wrote %s\n",
+                trained.scans, trained.seconds, trained.train_candidates, trained.train_positives,
+                trained.validation_candidates, trained.rounds, trained.validation_logloss,
+                out->c_str());
+    return 0;
+}
+
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
+    if (!argv.empty() && argv[0] == "train-dense-objects")
+        return run_train_dense_objects(std::vector<std::string>(argv.begin() + 1, argv.end()));
     if (!argv.empty() && argv[0] == "images")
         return run_images(std::vector<std::string>(argv.begin() + 1, argv.end()));
     return run_subcommand(argv, "kcs", kHelp, run_kcs);

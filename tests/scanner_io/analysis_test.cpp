@@ -5,7 +5,9 @@
 #include "simulate.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -18,6 +20,10 @@ namespace {
 
 constexpr int kWidth = 1500;
 constexpr int kHeight = 300;
+// The simulator's full resolution, which the dense-object model was trained at: the simulator
+// gives every pixel the same photons, so smaller scans are noisier than a real coarser scanner's.
+constexpr int kFullWidth = 6000;
+constexpr int kFullHeight = 1200;
 
 std::string read_fixture(const std::string& name) {
     const std::string path = std::string(PORTSCREEN_TEST_DATA) + "/xray/" + name;
@@ -136,7 +142,7 @@ TEST(AnalyseScan, FindsTheContainerInterior) {
     const auto simulated = simulate_scan(organic(6'000), 4, kWidth, kHeight);
     const auto analysis =
         analyse_scan(simulated.scan, declared_for(simulated, CargoClass::organic));
-    EXPECT_EQ(analysis.algorithm_version, "scan-analysis/2");
+    EXPECT_EQ(analysis.algorithm_version, "scan-analysis/3");
     ASSERT_TRUE(analysis.container_found);
     // A 40 ft container is 12.03 m inside, 2.39 m high; the interior found may be a few cm
     // smaller (margins next to the structure).
@@ -189,7 +195,7 @@ TEST(AnalyseScan, FindsAHiddenSteelObjectInOrganicCargo) {
     for (std::uint64_t seed = 100; tried < 3 && seed < 200; ++seed) {
         ScanScenario s = organic(6'000);
         s.concealment = Concealment::dense_object;
-        const auto simulated = simulate_scan(s, seed, kWidth, kHeight);
+        const auto simulated = simulate_scan(s, seed, kFullWidth, kFullHeight);
         if (simulated.concealment_detail != "steel")
             continue;
         ++tried;
@@ -212,7 +218,7 @@ TEST(AnalyseScan, SteelIsNoHiddenObjectInADeclaredMetalLoad) {
     for (std::uint64_t seed = 100; seed < 200; ++seed) {
         ScanScenario s = organic(6'000);
         s.concealment = Concealment::dense_object;
-        const auto simulated = simulate_scan(s, seed, kWidth, kHeight);
+        const auto simulated = simulate_scan(s, seed, kFullWidth, kFullHeight);
         if (simulated.concealment_detail != "steel")
             continue;
         const auto as_organic =
@@ -231,7 +237,7 @@ TEST(AnalyseScan, SteelIsNoHiddenObjectInADeclaredMetalLoad) {
 TEST(AnalyseScan, CleanOrganicLoadsScoreLow) {
     int low = 0;
     for (const std::uint64_t seed : {51U, 52U, 53U}) {
-        const auto simulated = simulate_scan(organic(7'000), seed, kWidth, kHeight);
+        const auto simulated = simulate_scan(organic(7'000), seed, kFullWidth, kFullHeight);
         const auto analysis =
             analyse_scan(simulated.scan, declared_for(simulated, CargoClass::organic));
         low += analysis.anomaly_score < 0.5 ? 1 : 0;
@@ -409,6 +415,52 @@ TEST(ImageEvaluation, ReportIsConsistent) {
     EXPECT_EQ(single.hidden_detection_at_5pct_fa, report.hidden_detection_at_5pct_fa);
     EXPECT_EQ(single.empty_detected, report.empty_detected);
     EXPECT_THROW(evaluate_images({.seed = 1, .count = 0}), std::invalid_argument);
+}
+
+TEST(DenseObjectModel, TrainsOnTheCandidatesOfLabelledSets) {
+    DenseTrainingOptions options;
+    options.train_seeds = {3};
+    options.validation_seeds = {4};
+    options.count = 24;
+    options.width = kWidth;
+    options.height = kHeight;
+    const auto trained = train_dense_object_model(options);
+    EXPECT_EQ(trained.scans, 48);
+    EXPECT_GT(trained.train_positives, 0);
+    EXPECT_GT(trained.train_candidates, trained.train_positives);
+    EXPECT_GT(trained.validation_candidates, 0);
+    EXPECT_GE(trained.rounds, 1);
+    EXPECT_LE(trained.rounds, 800);
+    // The model takes the candidates' measurements, in their order.
+    const auto model = nlohmann::json::parse(trained.model.begin(), trained.model.end());
+    EXPECT_EQ(model["learner"]["learner_model_param"]["num_feature"],
+              std::to_string(kDenseFeatureNames.size()));
+    // The same seeds give the same model.
+    EXPECT_EQ(train_dense_object_model(options).model, trained.model);
+    options.train_seeds.clear();
+    EXPECT_THROW(train_dense_object_model(options), std::invalid_argument);
+}
+
+TEST(DenseObjectModel, CandidatesAreListedWithTheirMeasurements) {
+    ScanScenario s = organic(6'000);
+    s.concealment = Concealment::dense_object;
+    const auto simulated = simulate_scan(s, 101, kWidth, kHeight);
+    DenseCandidates candidates;
+    const auto analysis =
+        analyse_scan(simulated.scan, declared_for(simulated, CargoClass::organic), &candidates);
+    ASSERT_FALSE(candidates.boxes.empty());
+    EXPECT_EQ(candidates.features.size(), candidates.boxes.size() * kDenseFeatureNames.size());
+    for (const float value : candidates.features)
+        EXPECT_TRUE(std::isfinite(value));
+    // Every dense-object region is one of the candidates.
+    for (const auto& region : analysis.anomalies) {
+        if (region.kind != "dense_object")
+            continue;
+        EXPECT_TRUE(std::any_of(candidates.boxes.begin(), candidates.boxes.end(), [&](auto& box) {
+            return box.x == region.x && box.y == region.y && box.width == region.width &&
+                   box.height == region.height;
+        }));
+    }
 }
 
 } // namespace
