@@ -320,7 +320,7 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
             scores.empty() ? 0.0 : static_cast<double>(found) / static_cast<double>(scores.size());
         return figures;
     };
-    std::vector<double> all_concealed, dense_concealed;
+    std::vector<double> all_concealed, hidden_objects;
     std::map<std::string, std::vector<const Outcome*>> by_detail;
     for (std::size_t kind = 0; kind < concealed_by_kind.size(); ++kind) {
         const std::string name = concealment_kind(static_cast<Concealment>(kind + 1));
@@ -329,18 +329,18 @@ ImageEvaluation evaluate_images(const ImageEvaluationOptions& options) {
             all_concealed.push_back(outcome->anomaly_score);
             if (outcome->scenario.concealment == Concealment::dense_object &&
                 outcome->detail != "drugs")
-                dense_concealed.push_back(outcome->anomaly_score);
+                hidden_objects.push_back(outcome->anomaly_score);
             by_detail[name + "/" + outcome->detail].push_back(outcome);
         }
     }
     for (const auto& [name, group] : by_detail)
         report.details.push_back(figures_of(name, group));
     report.concealed = static_cast<int>(all_concealed.size());
-    report.hidden_detection_at_1pct_fa = share_above(all_concealed, report.threshold_1pct);
-    report.hidden_detection_at_5pct_fa = share_above(all_concealed, report.threshold_5pct);
-    report.dense_concealed = static_cast<int>(dense_concealed.size());
-    report.dense_detection_at_1pct_fa = share_above(dense_concealed, report.threshold_1pct);
-    report.dense_detection_at_5pct_fa = share_above(dense_concealed, report.threshold_5pct);
+    report.concealment_detection_at_1pct_fa = share_above(all_concealed, report.threshold_1pct);
+    report.concealment_detection_at_5pct_fa = share_above(all_concealed, report.threshold_5pct);
+    report.hidden_objects = static_cast<int>(hidden_objects.size());
+    report.hidden_detection_at_1pct_fa = share_above(hidden_objects, report.threshold_1pct);
+    report.hidden_detection_at_5pct_fa = share_above(hidden_objects, report.threshold_5pct);
     if (!ratios.empty()) {
         std::sort(ratios.begin(), ratios.end());
         report.median_mass_ratio = ratios[ratios.size() / 2];

@@ -77,7 +77,7 @@ struct ImageEvaluation {
     double empty_false_alarm_rate = 0;
     std::vector<EmptyLoadFigures> empty_loads;
 
-    // Hidden objects over loaded containers, from the ROC of anomaly_score: thresholds chosen so
+    // Concealments in loaded containers, from the ROC of anomaly_score: thresholds chosen so
     // that at most 1% (5%) of the clean loaded scans score above them.
     int clean_loaded = 0;
     int concealed = 0;
@@ -85,13 +85,14 @@ struct ImageEvaluation {
     double threshold_5pct = 0;
     double false_alarm_1pct = 0; ///< share of clean scans above the threshold (at most 1%)
     double false_alarm_5pct = 0;
+    /// Hidden objects: the dense ones (steel, lead, dense inorganic goods) the 90% target is set
+    /// for. Packed drugs, as light as organic cargo, are reported under their own detail.
+    int hidden_objects = 0;
     double hidden_detection_at_1pct_fa = 0;
     double hidden_detection_at_5pct_fa = 0;
-    /// The same over the dense objects (steel, lead, dense inorganic goods); packed drugs, as
-    /// light as organic cargo, are left out here and reported under their own detail.
-    int dense_concealed = 0;
-    double dense_detection_at_1pct_fa = 0;
-    double dense_detection_at_5pct_fa = 0;
+    /// Every concealment: hidden objects, packed drugs, false walls, side panels and floors.
+    double concealment_detection_at_1pct_fa = 0;
+    double concealment_detection_at_5pct_fa = 0;
     std::vector<KindFigures> kinds; ///< dense_object, wall_compartment, floor_compartment
     /// The same by what was hidden ("dense_object/steel", "wall_compartment/front_wall", ...).
     std::vector<KindFigures> details;

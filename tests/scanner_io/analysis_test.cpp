@@ -360,8 +360,8 @@ TEST(ImageEvaluation, ReportIsConsistent) {
     for (const auto& detail : report.details)
         if (detail.kind.starts_with("dense_object/") && detail.kind != "dense_object/drugs")
             dense += detail.count;
-    EXPECT_EQ(report.dense_concealed, dense);
-    EXPECT_LE(report.dense_detection_at_1pct_fa, report.dense_detection_at_5pct_fa);
+    EXPECT_EQ(report.hidden_objects, dense);
+    EXPECT_LE(report.hidden_detection_at_1pct_fa, report.hidden_detection_at_5pct_fa);
     int empty_loads = 0;
     for (const auto& load : report.empty_loads) {
         empty_loads += load.count;
@@ -370,9 +370,9 @@ TEST(ImageEvaluation, ReportIsConsistent) {
     EXPECT_EQ(empty_loads, report.empty_but_loaded);
     for (const double rate :
          {report.empty_detection_rate, report.empty_false_alarm_rate,
-          report.hidden_detection_at_1pct_fa, report.hidden_detection_at_5pct_fa,
-          report.false_alarm_1pct, report.false_alarm_5pct, report.dense_detection_at_1pct_fa,
-          report.dense_detection_at_5pct_fa}) {
+          report.concealment_detection_at_1pct_fa, report.concealment_detection_at_5pct_fa,
+          report.false_alarm_1pct, report.false_alarm_5pct, report.hidden_detection_at_1pct_fa,
+          report.hidden_detection_at_5pct_fa}) {
         EXPECT_GE(rate, 0);
         EXPECT_LE(rate, 1);
     }
@@ -412,7 +412,7 @@ TEST(ImageEvaluation, ReportIsConsistent) {
     // Threads share the work, not the figures.
     options.threads = 1;
     const auto single = evaluate_images(options);
-    EXPECT_EQ(single.hidden_detection_at_5pct_fa, report.hidden_detection_at_5pct_fa);
+    EXPECT_EQ(single.concealment_detection_at_5pct_fa, report.concealment_detection_at_5pct_fa);
     EXPECT_EQ(single.empty_detected, report.empty_detected);
     EXPECT_THROW(evaluate_images({.seed = 1, .count = 0}), std::invalid_argument);
 }
